@@ -1,0 +1,46 @@
+// Typed errors with stable codes: one line for people, `code` for programs (and later the OpenAI error envelope).
+
+export type ErrorCode =
+  // format/
+  | "gguf_bad_magic"
+  | "gguf_bad_version"
+  | "gguf_truncated"
+  | "gguf_bad_value_type"
+  | "gguf_limit_exceeded"
+  | "gguf_bad_alignment"
+  | "gguf_duplicate_key"
+  | "gguf_duplicate_tensor"
+  | "gguf_bad_tensor"
+  | "gguf_tensor_out_of_bounds"
+  | "gguf_bad_utf8"
+  | "llama2c_bad_file"
+  // tensor/
+  | "unsupported_tensor_type"
+  // model/
+  | "unsupported_architecture"
+  | "missing_metadata"
+  | "missing_tensor"
+  | "bad_tensor_shape"
+  | "out_of_memory"
+  // tokenizer/
+  | "unsupported_tokenizer"
+  | "bad_tokenizer"
+  // runtime/
+  | "context_exceeded"
+  | "bad_argument"
+  // io / cli
+  | "file_not_found"
+  | "io_error";
+
+export class EdgeError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "EdgeError";
+    this.code = code;
+  }
+}
+
+export function fail(code: ErrorCode, message: string): never {
+  throw new EdgeError(code, message);
+}
