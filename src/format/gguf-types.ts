@@ -64,4 +64,6 @@ export interface GgufFile {
   dataOffset: number;
   /** Total file size in bytes. */
   fileSize: number;
+  /** Where it was read from (ByteSource.name), for error messages. */
+  name?: string;
 }

@@ -1,0 +1,50 @@
+// edgellm command line: dispatches to one module per command; every failure is one line on stderr and exit code 1.
+import { EdgeError } from "../errors.js";
+
+type Command = { run(argv: string[]): Promise<void>; summary: string };
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: () => import("./commands/run.js").then((m) => m.command),
+  tokenize: () => import("./commands/tokenize.js").then((m) => m.command),
+  info: () => import("./commands/info.js").then((m) => m.command),
+  perplexity: () => import("./commands/perplexity.js").then((m) => m.command),
+  convert: () => import("./commands/convert.js").then((m) => m.command),
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes("--verbose");
+  const args = argv.filter((a) => a !== "--verbose");
+  const name = args[0];
+  try {
+    if (!name || name === "--help" || name === "-h" || name === "help") {
+      await printHelp();
+      return 0;
+    }
+    const load = COMMANDS[name];
+    if (!load) throw new EdgeError("bad_argument", `unknown command "${name}" (try: edgellm --help)`);
+    const cmd = await load();
+    await cmd.run(args.slice(1));
+    return 0;
+  } catch (e) {
+    reportError(e, verbose);
+    return 1;
+  }
+}
+
+export function reportError(e: unknown, verbose: boolean): void {
+  if (e instanceof EdgeError) {
+    process.stderr.write(`edgellm: ${e.message} [${e.code}]\n`);
+  } else if (e instanceof Error) {
+    process.stderr.write(`edgellm: internal error: ${e.message.split("\n")[0]}\n`);
+  } else {
+    process.stderr.write(`edgellm: ${String(e)}\n`);
+  }
+  if (verbose && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
+}
+
+async function printHelp(): Promise<void> {
+  const lines = ["edgellm — offline LLM inference for small devices", "", "commands:"];
+  for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${(await load()).summary}`);
+  lines.push("", "Run `edgellm COMMAND --help` for the options of a command. --verbose adds stack traces to errors.");
+  process.stdout.write(lines.join("\n") + "\n");
+}

@@ -1,0 +1,120 @@
+// The library entry point: open a GGUF model (weights into one WebAssembly memory), its tokenizer, and generate.
+import { totalmem } from "node:os";
+import { EdgeError } from "./errors.js";
+import { parseGguf } from "./format/gguf-reader.js";
+import type { GgufFile } from "./format/gguf-types.js";
+import { getString } from "./format/gguf-meta.js";
+import { FileSource } from "./io/file-source.js";
+import { Arena } from "./kernels/memory.js";
+import { createKernels, type KernelOptions } from "./kernels/select.js";
+import type { Kernels, KvType } from "./kernels/types.js";
+import type { Model } from "./model/model.js";
+import { createModel } from "./model/registry.js";
+import { WeightStore } from "./model/weights.js";
+import { Session, type SessionOptions } from "./runtime/session.js";
+import { generateTokens, type GenerateOptions, type GeneratedToken } from "./runtime/generate.js";
+import { Tokenizer } from "./tokenizer/tokenizer.js";
+
+const WASM32_LIMIT = 4096 * 2 ** 20;
+
+export interface LoadOptions extends KernelOptions {
+  /** Upper bound for weights + KV cache + scratch in bytes (default: ¾ of RAM, at most the wasm32 limit). */
+  memoryBudget?: number;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+export class LoadedModel {
+  constructor(
+    readonly path: string,
+    readonly file: GgufFile,
+    readonly model: Model,
+    readonly tokenizer: Tokenizer,
+    readonly kernels: Kernels,
+    readonly memoryBudget: number,
+  ) {}
+
+  get config() {
+    return this.model.config;
+  }
+
+  /** Largest context (≤ the model's) whose KV cache and scratch still fit in the memory budget. */
+  defaultContext(kvType: KvType = "f16", batch = 64): number {
+    const free = this.memoryBudget - this.kernels.arena.used;
+    let ctx = this.config.contextLength;
+    while (ctx > 256 && this.model.stateBytes({ ctx, maxBatch: batch, kvType, allLogits: false }) > free) ctx = Math.floor(ctx / 2);
+    return ctx;
+  }
+
+  /** A new session (KV cache + scratch allocated now, before the first token). */
+  createSession(options: SessionOptions = {}): Session {
+    const kvType = options.kvType ?? "f16";
+    const batch = options.batch ?? 64;
+    const ctx = options.ctx ?? this.defaultContext(kvType, batch);
+    const need = this.model.stateBytes({ ctx, maxBatch: Math.min(batch, ctx), kvType, allLogits: options.allLogits ?? false });
+    if (this.kernels.arena.used + need > this.memoryBudget) {
+      throw new EdgeError(
+        "out_of_memory",
+        `context of ${ctx} tokens needs ${mib(need)} MiB for KV cache and scratch; only ${mib(this.memoryBudget - this.kernels.arena.used)} MiB left in the ${mib(this.memoryBudget)} MiB budget`,
+      );
+    }
+    return new Session(this.model, { ...options, ctx, kvType, batch });
+  }
+
+  /** Tokenize `prompt` (BOS/EOS as the model's metadata says) and stream generated tokens with their text. */
+  async *generate(session: Session, prompt: string | number[], options: GenerateOptions = {}): AsyncGenerator<GeneratedToken> {
+    const ids = typeof prompt === "string" ? this.tokenizer.encode(prompt) : prompt;
+    yield* generateTokens(session, this.tokenizer, ids, options);
+  }
+
+  dispose(): void {
+    this.kernels.dispose?.();
+  }
+}
+
+/** Open a GGUF file: parse, check, stream weights into WebAssembly memory, build the tokenizer. */
+export function loadModel(path: string, options: LoadOptions = {}): LoadedModel {
+  const src = new FileSource(path);
+  try {
+    const file = parseGguf(src);
+    const arch = getString(file, "general.architecture");
+    const tokenizer = Tokenizer.fromGguf(file);
+    const budget = Math.min(options.memoryBudget ?? totalmem() * 0.75, WASM32_LIMIT - (64 << 20));
+    const weightBytes = file.tensors.reduce((a, t) => a + t.byteSize + 64, 0);
+    if (weightBytes > budget) {
+      throw new EdgeError("out_of_memory", `${path}: weights need ${mib(weightBytes)} MiB, more than the ${mib(budget)} MiB budget`);
+    }
+    const arena = new Arena(weightBytes);
+    const kernels = createKernels(arena, options);
+    const weights = new WeightStore(arena, src, file, options.onProgress);
+    const model = createModel(arch, { file, weights, kernels, arena }, path);
+    weights.prepare(kernels);
+    return new LoadedModel(path, file, model, tokenizer, kernels, budget);
+  } finally {
+    src.close();
+  }
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
+}
+
+/** Only the tokenizer of a GGUF file (no weights are read; vocabulary-only files work). */
+export function loadTokenizer(path: string): { file: GgufFile; tokenizer: Tokenizer } {
+  const src = new FileSource(path);
+  try {
+    const file = parseGguf(src);
+    return { file, tokenizer: Tokenizer.fromGguf(file) };
+  } finally {
+    src.close();
+  }
+}
+
+/** Parse a GGUF header (metadata and tensor table) without reading weights. */
+export function readGgufHeader(path: string): GgufFile {
+  const src = new FileSource(path);
+  try {
+    return parseGguf(src);
+  } finally {
+    src.close();
+  }
+}

@@ -1,0 +1,81 @@
+// The compute interface every kernel set implements (plain-TS reference, WASM SIMD, threaded). Kernels know nothing
+// of models: they see byte offsets into one shared memory, shapes and types. All f32 buffers are row-major.
+import type { GgmlType } from "../tensor/ggml-type.js";
+import type { Arena, Ptr } from "./memory.js";
+
+/** A weight matrix (or vector) living in the arena, in its on-disk ggml encoding. */
+export interface WeightTensor {
+  name: string;
+  type: GgmlType;
+  /** ggml order: dims[0] is the row length. */
+  dims: number[];
+  /** Elements per row (dims[0]). */
+  cols: number;
+  /** Number of rows (product of dims[1..]). */
+  rows: number;
+  rowBytes: number;
+  ptr: Ptr;
+  bytes: number;
+}
+
+/** Element type of the KV cache. F16 halves its size and matches llama.cpp's default cache rounding. */
+export type KvType = "f16" | "f32";
+
+export interface Kernels {
+  readonly name: string;
+  readonly arena: Arena;
+
+  /**
+   * Called once per weight after loading; a kernel set may repack the weight in place for its own layout
+   * (it must then remain readable by its own getRow/matMul).
+   */
+  prepareWeight?(w: WeightTensor): void;
+
+  /** out (n, w.rows) = x (n, w.cols) · Wᵀ. n = 1 is the decode path. out must not alias x. */
+  matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void;
+
+  /** out (w.cols) = row `row` of w, dequantized (embedding lookup). */
+  getRow(w: WeightTensor, row: number, outPtr: Ptr): void;
+
+  /** y (n, dim) = x / sqrt(mean(x²) + eps) * weight; y may alias x. */
+  rmsNorm(xPtr: Ptr, weightPtr: Ptr, n: number, dim: number, eps: number, yPtr: Ptr): void;
+
+  /** y (n, dim) = (x − mean) / sqrt(var + eps) * weight + bias; y may alias x. */
+  layerNorm(xPtr: Ptr, weightPtr: Ptr, biasPtr: Ptr, n: number, dim: number, eps: number, yPtr: Ptr): void;
+
+  /**
+   * Rotary embedding in place on x (n, nHeads, headDim) for positions pos0 .. pos0+n−1. Only the first ropeDim
+   * elements of each head rotate. neox=false rotates pairs (2i, 2i+1) (ggml "normal", llama); neox=true rotates
+   * (i, i + ropeDim/2) (qwen2, gpt-neox). theta_i = pos · freqScale · freqBase^(−2i/ropeDim) / factor_i, where factor_i
+   * comes from the f32 vector at freqFactorsPtr (ropeDim/2 values) or is 1 when freqFactorsPtr is 0.
+   */
+  rope(
+    xPtr: Ptr, n: number, nHeads: number, headDim: number, ropeDim: number, pos0: number,
+    freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr,
+  ): void;
+
+  /** Store k and v (n, kvDim) f32 as cache rows pos0 .. pos0+n−1 of caches laid out (ctx, kvDim) of type kvType. */
+  storeKv(kPtr: Ptr, vPtr: Ptr, n: number, kvDim: number, pos0: number, kCache: Ptr, vCache: Ptr, kvType: KvType): void;
+
+  /**
+   * Causal grouped-query attention. q (n, nHeads·headDim) for positions pos0 .. pos0+n−1 attends to cache rows
+   * 0 .. pos (inclusive) of kCache/vCache (ctx, nKvHeads·headDim). Head h uses kv head h / (nHeads / nKvHeads).
+   * out (n, nHeads·headDim). scratchPtr: at least (pos0 + n) floats of scratch.
+   */
+  attention(
+    qPtr: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number,
+    kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, scratchPtr: Ptr,
+  ): void;
+
+  /** a[i] += b[i] for i < count. */
+  add(aPtr: Ptr, bPtr: Ptr, count: number): void;
+  /** x[t, :] += bias for t < n. */
+  addBias(xPtr: Ptr, biasPtr: Ptr, n: number, dim: number): void;
+  /** gate[i] = silu(gate[i]) · up[i] (SwiGLU). */
+  swiglu(gatePtr: Ptr, upPtr: Ptr, count: number): void;
+  /** x[i] = gelu(x[i]) (tanh approximation, as ggml). */
+  gelu(xPtr: Ptr, count: number): void;
+
+  /** Release worker threads, if any. */
+  dispose?(): void;
+}

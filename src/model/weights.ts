@@ -1,0 +1,115 @@
+// Streams a GGUF file's tensors straight into the arena (one copy, read in chunks) and hands them out by name.
+import { EdgeError } from "../errors.js";
+import type { GgufFile, GgufTensorInfo } from "../format/gguf-types.js";
+import type { ByteSource } from "../io/byte-source.js";
+import type { Arena, Ptr } from "../kernels/memory.js";
+import type { Kernels, WeightTensor } from "../kernels/types.js";
+import { GgmlType } from "../tensor/ggml-type.js";
+import { traitsOf } from "../tensor/types.js";
+
+const CHUNK = 16 << 20;
+
+export class WeightStore {
+  private tensors = new Map<string, WeightTensor>();
+  private vectors = new Map<string, Ptr>();
+  readonly totalBytes: number;
+
+  /**
+   * Reads every tensor of `file` from `src` into `arena`. Each tensor is checked for a supported type before any
+   * weight byte is read, so an unsupported file fails fast.
+   */
+  constructor(private readonly arena: Arena, src: ByteSource, file: GgufFile, onProgress?: (done: number, total: number) => void) {
+    const infos = [...file.tensors].sort((a, b) => a.fileOffset - b.fileOffset);
+    let total = 0;
+    for (const info of infos) {
+      const traits = traitsOf(info.type, `${src.name}: tensor "${info.name}"`);
+      if (info.dims[0] % traits.blockSize !== 0) {
+        throw new EdgeError("bad_tensor_shape", `${src.name}: tensor "${info.name}" row length ${info.dims[0]} is not a multiple of ${traits.blockSize}`);
+      }
+      total += info.byteSize + 64;
+    }
+    this.totalBytes = total;
+    arena.reserve(total);
+    let done = 0;
+    for (const info of infos) {
+      const ptr = arena.alloc(info.byteSize, 64);
+      for (let off = 0; off < info.byteSize; off += CHUNK) {
+        const len = Math.min(CHUNK, info.byteSize - off);
+        src.readInto(info.fileOffset + off, len, arena.u8, ptr + off);
+        done += len;
+        onProgress?.(done, total);
+      }
+      this.tensors.set(info.name, describe(info, ptr));
+    }
+  }
+
+  has(name: string): boolean {
+    return this.tensors.has(name);
+  }
+
+  /** The tensor called `name`; with `shape` given, its dims must match exactly (ggml order). */
+  tensor(name: string, shape?: number[]): WeightTensor {
+    const t = this.tensors.get(name);
+    if (!t) throw new EdgeError("missing_tensor", `model has no tensor "${name}"`);
+    if (shape) checkShape(t, shape);
+    return t;
+  }
+
+  optionalTensor(name: string, shape?: number[]): WeightTensor | undefined {
+    return this.tensors.has(name) ? this.tensor(name, shape) : undefined;
+  }
+
+  /**
+   * A 1-D tensor as f32 (norm weights, biases). Non-F32 vectors are dequantized once into a small f32 copy.
+   * Returns its byte offset in the arena.
+   */
+  vector(name: string, length: number): Ptr {
+    const cached = this.vectors.get(name);
+    if (cached !== undefined) return cached;
+    const t = this.tensor(name, [length]);
+    let ptr = t.ptr;
+    if (t.type !== GgmlType.F32) {
+      ptr = this.arena.alloc(length * 4);
+      traitsOf(t.type, name).dequantizeRow(this.arena.u8, t.ptr, this.arena.f32View(ptr, length), 0, length);
+    }
+    this.vectors.set(name, ptr);
+    return ptr;
+  }
+
+  optionalVector(name: string, length: number): Ptr {
+    return this.tensors.has(name) ? this.vector(name, length) : 0;
+  }
+
+  /** Let the kernel set repack weights for its layout (e.g. interleaved rows). */
+  prepare(kernels: Kernels): void {
+    if (!kernels.prepareWeight) return;
+    for (const t of this.tensors.values()) if (t.dims.length >= 2) kernels.prepareWeight(t);
+  }
+
+  all(): IterableIterator<WeightTensor> {
+    return this.tensors.values();
+  }
+}
+
+function describe(info: GgufTensorInfo, ptr: Ptr): WeightTensor {
+  const traits = traitsOf(info.type, info.name);
+  const cols = info.dims[0];
+  const rows = info.dims.slice(1).reduce((a, b) => a * b, 1);
+  return {
+    name: info.name,
+    type: info.type as GgmlType,
+    dims: info.dims,
+    cols,
+    rows,
+    rowBytes: (cols / traits.blockSize) * traits.typeSize,
+    ptr,
+    bytes: info.byteSize,
+  };
+}
+
+function checkShape(t: WeightTensor, shape: number[]): void {
+  const same = t.dims.length === shape.length && t.dims.every((d, i) => d === shape[i]);
+  if (!same) {
+    throw new EdgeError("bad_tensor_shape", `tensor "${t.name}" has shape [${t.dims.join(", ")}], expected [${shape.join(", ")}]`);
+  }
+}

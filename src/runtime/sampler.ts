@@ -1,0 +1,183 @@
+// Token sampling: repetition penalty → top-k → top-p → min-p → temperature → draw, in llama.cpp's default order.
+// All buffers are allocated once per sampler; sample() allocates nothing.
+import { EdgeError } from "../errors.js";
+import { Rng } from "./rng.js";
+
+export interface SamplerOptions {
+  /** 0 = greedy (argmax). */
+  temperature?: number;
+  /** 0 = disabled. */
+  topK?: number;
+  /** 1 = disabled. */
+  topP?: number;
+  /** 0 = disabled. */
+  minP?: number;
+  /** 1 = disabled. Penalizes tokens seen in the last `repeatLastN` tokens (llama.cpp semantics). */
+  repeatPenalty?: number;
+  repeatLastN?: number;
+  seed?: number;
+}
+
+export const DEFAULT_SAMPLING: Required<SamplerOptions> = {
+  temperature: 0.8,
+  topK: 40,
+  topP: 0.95,
+  minP: 0.05,
+  repeatPenalty: 1,
+  repeatLastN: 64,
+  seed: 0,
+};
+
+export class Sampler {
+  readonly options: Required<SamplerOptions>;
+  private readonly rng: Rng;
+  private readonly idx: Int32Array;
+  private readonly val: Float32Array;
+  private readonly mark: Uint8Array;
+  private readonly history: Int32Array;
+  private historyLen = 0;
+  private historyPos = 0;
+  private readonly byLogitDesc = (a: number, b: number) => this.logitsRef[b] - this.logitsRef[a] || a - b;
+  private logitsRef: Float32Array = new Float32Array(0);
+
+  constructor(readonly vocabSize: number, options: SamplerOptions = {}) {
+    const o = (this.options = { ...DEFAULT_SAMPLING, ...stripUndefined(options) });
+    const bad = (what: string) => new EdgeError("bad_argument", `invalid sampling option ${what}`);
+    if (!(o.temperature >= 0)) throw bad(`temperature ${o.temperature}`);
+    if (!(o.topK >= 0) || !Number.isInteger(o.topK)) throw bad(`top-k ${o.topK}`);
+    if (!(o.topP > 0 && o.topP <= 1)) throw bad(`top-p ${o.topP}`);
+    if (!(o.minP >= 0 && o.minP <= 1)) throw bad(`min-p ${o.minP}`);
+    if (!(o.repeatPenalty > 0)) throw bad(`repeat-penalty ${o.repeatPenalty}`);
+    if (!(o.repeatLastN >= 0) || !Number.isInteger(o.repeatLastN)) throw bad(`repeat-last-n ${o.repeatLastN}`);
+    this.rng = new Rng(o.seed);
+    this.idx = new Int32Array(vocabSize);
+    this.val = new Float32Array(vocabSize);
+    this.mark = new Uint8Array(vocabSize);
+    this.history = new Int32Array(Math.max(1, o.repeatLastN));
+  }
+
+  /** Record a token (prompt or generated) for the repetition penalty window. */
+  accept(token: number): void {
+    if (this.options.repeatLastN === 0) return;
+    const cap = this.history.length;
+    if (this.historyLen < cap) this.historyLen++;
+    this.history[this.historyPos] = token;
+    this.historyPos = (this.historyPos + 1) % cap;
+  }
+
+  /** Forget the repetition window (new conversation). */
+  reset(): void {
+    this.historyLen = 0;
+    this.historyPos = 0;
+  }
+
+  /** Choose the next token from `logits` (length vocabSize); the logits are modified in place by penalties. */
+  sample(logits: Float32Array): number {
+    const o = this.options;
+    const V = this.vocabSize;
+    if (o.repeatPenalty !== 1) {
+      // each distinct token in the window is penalized once (marked while we go, unmarked after)
+      for (let i = 0; i < this.historyLen; i++) {
+        const tok = this.history[i];
+        if (this.mark[tok]) continue;
+        this.mark[tok] = 1;
+        const l = logits[tok];
+        logits[tok] = l > 0 ? l / o.repeatPenalty : l * o.repeatPenalty;
+      }
+      for (let i = 0; i < this.historyLen; i++) this.mark[this.history[i]] = 0;
+    }
+    if (o.temperature <= 0) return argmax(logits, V);
+
+    // candidates sorted by logit, descending; with top-k only the k best are needed
+    let n = V;
+    for (let i = 0; i < V; i++) this.idx[i] = i;
+    this.logitsRef = logits;
+    if (o.topK > 0 && o.topK < V) {
+      n = o.topK;
+      selectTopK(this.idx, logits, n);
+      this.idx.subarray(0, n).sort(this.byLogitDesc);
+    } else {
+      this.idx.sort(this.byLogitDesc);
+    }
+
+    // softmax over the candidates (at temperature 1) for top-p / min-p, as llama.cpp does
+    const max = logits[this.idx[0]];
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const p = Math.exp(logits[this.idx[i]] - max);
+      this.val[i] = p;
+      sum += p;
+    }
+    if (o.topP < 1) {
+      let cum = 0;
+      for (let i = 0; i < n; i++) {
+        cum += this.val[i] / sum;
+        if (cum >= o.topP) {
+          n = i + 1;
+          break;
+        }
+      }
+    }
+    if (o.minP > 0) {
+      const threshold = o.minP * this.val[0];
+      let keep = 1;
+      while (keep < n && this.val[keep] >= threshold) keep++;
+      n = keep;
+    }
+
+    // temperature on the survivors, then draw
+    sum = 0;
+    for (let i = 0; i < n; i++) {
+      const p = Math.exp((logits[this.idx[i]] - max) / o.temperature);
+      this.val[i] = p;
+      sum += p;
+    }
+    let r = this.rng.next() * sum;
+    for (let i = 0; i < n; i++) {
+      r -= this.val[i];
+      if (r < 0) return this.idx[i];
+    }
+    return this.idx[n - 1];
+  }
+}
+
+export function argmax(x: ArrayLike<number>, n = x.length): number {
+  let best = 0;
+  let bestVal = x[0];
+  for (let i = 1; i < n; i++) {
+    if (x[i] > bestVal) {
+      bestVal = x[i];
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** Moves the k largest logits (by index) to idx[0..k) in any order: quickselect, O(V) expected, no allocation. */
+function selectTopK(idx: Int32Array, logits: Float32Array, k: number): void {
+  let lo = 0;
+  let hi = idx.length - 1;
+  while (lo < hi) {
+    const pivot = logits[idx[(lo + hi) >> 1]];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (logits[idx[i]] > pivot) i++;
+      while (logits[idx[j]] < pivot) j--;
+      if (i <= j) {
+        const t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k - 1 <= j) hi = j;
+    else if (k - 1 >= i) lo = i;
+    else return;
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,241 @@
+// Random-weight GGUF models with real architectures and shapes, written by our own writer: the test subjects for
+// oracle comparisons and the benchmark subjects for `edgellm bench` (no downloads needed).
+import { EdgeError } from "../errors.js";
+import { GgufWriter, type ChunkSink } from "../format/gguf-writer.js";
+import { GgufValueType } from "../format/gguf-types.js";
+import { GgmlType } from "../tensor/ggml-type.js";
+import { traitsOf } from "../tensor/types.js";
+import { BYTE_TO_CHAR } from "../tokenizer/byte-level.js";
+
+export interface SynthShape {
+  arch: "llama" | "qwen2" | "gpt2";
+  dim: number;
+  nLayers: number;
+  nHeads: number;
+  nKvHeads: number;
+  ffnDim: number;
+  vocabSize: number;
+  contextLength: number;
+  ropeBase: number;
+  normEps: number;
+  /** Output matrix shares the token embedding. */
+  tied: boolean;
+  /** Llama 3 style rope_freqs.weight (long-context frequency factors). */
+  llama3RopeFactors?: boolean;
+}
+
+/** Dimensions of real models (from their published configs). */
+export const SHAPES: Record<string, SynthShape> = {
+  "smollm-135m": { arch: "llama", dim: 576, nLayers: 30, nHeads: 9, nKvHeads: 3, ffnDim: 1536, vocabSize: 49152, contextLength: 2048, ropeBase: 10000, normEps: 1e-5, tied: true },
+  "qwen2.5-0.5b": { arch: "qwen2", dim: 896, nLayers: 24, nHeads: 14, nKvHeads: 2, ffnDim: 4864, vocabSize: 151936, contextLength: 32768, ropeBase: 1000000, normEps: 1e-6, tied: true },
+  "llama-3.2-1b": { arch: "llama", dim: 2048, nLayers: 16, nHeads: 32, nKvHeads: 8, ffnDim: 8192, vocabSize: 128256, contextLength: 131072, ropeBase: 500000, normEps: 1e-5, tied: true, llama3RopeFactors: true },
+};
+
+export interface SynthOptions {
+  /** Type of every matrix (norms and biases stay F32). */
+  type: GgmlType;
+  seed?: number;
+  /** Standard deviation of matrix weights (default 0.02, like common initializations). */
+  weightStd?: number;
+  /** Standard deviation of the token embedding (default weightStd). Larger values give peakier next-token distributions. */
+  embedStd?: number;
+  /** Standard deviation of an untied output matrix (default weightStd). */
+  outputStd?: number;
+  name?: string;
+}
+
+/** llama-quantize's fallback when a row length is not a multiple of the K-quant block (256). */
+function typeForRow(type: GgmlType, cols: number): GgmlType {
+  if (cols % traitsOf(type).blockSize === 0) return type;
+  const fallback: Partial<Record<GgmlType, GgmlType>> = {
+    [GgmlType.Q2_K]: GgmlType.Q4_0, [GgmlType.Q3_K]: GgmlType.Q4_1, [GgmlType.Q4_K]: GgmlType.Q5_0,
+    [GgmlType.Q5_K]: GgmlType.Q5_1, [GgmlType.Q6_K]: GgmlType.Q8_0,
+  };
+  const t = fallback[type];
+  if (t === undefined || cols % traitsOf(t).blockSize !== 0) {
+    throw new EdgeError("bad_argument", `row length ${cols} is not a multiple of the ${traitsOf(type).name} block size`);
+  }
+  return t;
+}
+
+/** A GgufWriter holding a complete random model; tensors are generated and quantized one row block at a time. */
+export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
+  const s = shape;
+  const headDim = s.dim / s.nHeads;
+  if (!Number.isInteger(headDim) || s.nHeads % s.nKvHeads !== 0) throw new EdgeError("bad_argument", "synth: bad head counts");
+  const w = new GgufWriter();
+  const a = s.arch;
+  w.setString("general.architecture", a);
+  w.setString("general.name", opts.name ?? `edgellm-synth-${a}`);
+  w.setU32("general.quantization_version", 2);
+  w.setU32(`${a}.context_length`, s.contextLength);
+  w.setU32(`${a}.embedding_length`, s.dim);
+  w.setU32(`${a}.block_count`, s.nLayers);
+  w.setU32(`${a}.feed_forward_length`, s.ffnDim);
+  w.setU32(`${a}.attention.head_count`, s.nHeads);
+  w.setU32(`${a}.attention.head_count_kv`, s.nKvHeads);
+  if (a === "gpt2") w.setF32(`${a}.attention.layer_norm_epsilon`, s.normEps);
+  else {
+    w.setF32(`${a}.attention.layer_norm_rms_epsilon`, s.normEps);
+    w.setU32(`${a}.rope.dimension_count`, headDim);
+    w.setF32(`${a}.rope.freq_base`, s.ropeBase);
+    w.setU32(`${a}.vocab_size`, s.vocabSize);
+  }
+  addSyntheticBpeVocab(w, s.vocabSize, (opts.seed ?? 1) ^ 0x5eed);
+
+  const rng = new FastRng(opts.seed ?? 1);
+  const std = opts.weightStd ?? 0.02;
+  const matrix = (name: string, cols: number, rows: number, sd = std) => {
+    const type = typeForRow(opts.type, cols);
+    w.addTensor({ name, type, dims: [cols, rows], data: randomRows(type, cols, rows, sd, rng.fork()) });
+  };
+  const vector = (name: string, n: number, mean: number, sd: number) => {
+    const v = new Float32Array(n);
+    const r = rng.fork();
+    for (let i = 0; i < n; i++) v[i] = mean + sd * r.normalish();
+    w.addTensor({ name, type: GgmlType.F32, dims: [n], data: new Uint8Array(v.buffer) });
+  };
+
+  const qDim = s.nHeads * headDim;
+  const kvDim = s.nKvHeads * headDim;
+  matrix("token_embd.weight", s.dim, s.vocabSize, opts.embedStd ?? std);
+  if (a === "gpt2") matrix("position_embd.weight", s.dim, s.contextLength, std);
+  if (s.llama3RopeFactors) {
+    const f = llama3RopeFactors(headDim, s.ropeBase);
+    w.addTensor({ name: "rope_freqs.weight", type: GgmlType.F32, dims: [f.length], data: new Uint8Array(f.buffer) });
+  }
+  for (let l = 0; l < s.nLayers; l++) {
+    const p = `blk.${l}.`;
+    vector(p + "attn_norm.weight", s.dim, 1, 0.1);
+    if (a === "gpt2") {
+      vector(p + "attn_norm.bias", s.dim, 0, 0.02);
+      matrix(p + "attn_qkv.weight", s.dim, 3 * s.dim);
+      vector(p + "attn_qkv.bias", 3 * s.dim, 0, 0.02);
+      matrix(p + "attn_output.weight", s.dim, s.dim);
+      vector(p + "attn_output.bias", s.dim, 0, 0.02);
+      vector(p + "ffn_norm.weight", s.dim, 1, 0.1);
+      vector(p + "ffn_norm.bias", s.dim, 0, 0.02);
+      matrix(p + "ffn_up.weight", s.dim, s.ffnDim);
+      vector(p + "ffn_up.bias", s.ffnDim, 0, 0.02);
+      matrix(p + "ffn_down.weight", s.ffnDim, s.dim);
+      vector(p + "ffn_down.bias", s.dim, 0, 0.02);
+      continue;
+    }
+    matrix(p + "attn_q.weight", s.dim, qDim);
+    matrix(p + "attn_k.weight", s.dim, kvDim);
+    matrix(p + "attn_v.weight", s.dim, kvDim);
+    if (a === "qwen2") {
+      vector(p + "attn_q.bias", qDim, 0, 0.1);
+      vector(p + "attn_k.bias", kvDim, 0, 0.1);
+      vector(p + "attn_v.bias", kvDim, 0, 0.1);
+    }
+    matrix(p + "attn_output.weight", qDim, s.dim);
+    vector(p + "ffn_norm.weight", s.dim, 1, 0.1);
+    matrix(p + "ffn_gate.weight", s.dim, s.ffnDim);
+    matrix(p + "ffn_up.weight", s.dim, s.ffnDim);
+    matrix(p + "ffn_down.weight", s.ffnDim, s.dim);
+  }
+  vector("output_norm.weight", s.dim, 1, 0.1);
+  if (a === "gpt2") vector("output_norm.bias", s.dim, 0, 0.02);
+  if (!s.tied) matrix("output.weight", s.dim, s.vocabSize, opts.outputStd ?? std);
+  return w;
+}
+
+/** Streams `rows` random rows of `cols` values (std `sd`), quantized to `type`, 64 rows per piece. */
+function randomRows(type: GgmlType, cols: number, rows: number, sd: number, rng: FastRng) {
+  return {
+    write: async (sink: ChunkSink) => {
+      const traits = traitsOf(type);
+      const rowBytes = (cols / traits.blockSize) * traits.typeSize;
+      const block = Math.max(1, Math.min(rows, Math.floor((4 << 20) / (cols * 4))));
+      const f = new Float32Array(block * cols);
+      for (let r0 = 0; r0 < rows; r0 += block) {
+        const n = Math.min(block, rows - r0);
+        for (let i = 0; i < n * cols; i++) f[i] = sd * rng.normalish();
+        const out = new Uint8Array(n * rowBytes);
+        for (let r = 0; r < n; r++) traits.quantizeRow!(f, r * cols, cols, out, r * rowBytes);
+        await sink(out);
+      }
+    },
+  };
+}
+
+/**
+ * A valid byte-level BPE vocabulary of exactly `size` tokens: the 256 byte tokens, an end-of-text control token, and
+ * merges of existing tokens chosen by a seeded generator (favouring letters, so text tokenizes into longer pieces).
+ */
+export function addSyntheticBpeVocab(w: GgufWriter, size: number, seed: number): void {
+  if (size < 258) throw new EdgeError("bad_argument", `synth: vocabulary of ${size} tokens is too small (need ≥ 258)`);
+  const tokens: string[] = [...BYTE_TO_CHAR];
+  const types: number[] = tokens.map(() => 1);
+  const eos = tokens.length;
+  tokens.push("<|endoftext|>");
+  types.push(3);
+  const merges: string[] = [];
+  const seen = new Set(tokens);
+  const letters = BYTE_TO_CHAR.filter((c) => /[a-z ]/.test(c) || c === "Ġ");
+  const rng = new FastRng(seed);
+  const pool: string[] = [...letters];
+  while (tokens.length < size) {
+    const left = pool[Math.floor(rng.uniform() * pool.length)];
+    const right = pool[Math.floor(rng.uniform() * Math.min(pool.length, 300))];
+    const merged = left + right;
+    if (seen.has(merged) || merged.length > 16) continue;
+    seen.add(merged);
+    tokens.push(merged);
+    types.push(1);
+    merges.push(`${left} ${right}`);
+    pool.push(merged);
+  }
+  w.setString("tokenizer.ggml.model", "gpt2");
+  w.setString("tokenizer.ggml.pre", "default");
+  w.setArray("tokenizer.ggml.tokens", GgufValueType.STRING, tokens);
+  w.setArray("tokenizer.ggml.token_type", GgufValueType.INT32, Int32Array.from(types));
+  w.setArray("tokenizer.ggml.merges", GgufValueType.STRING, merges);
+  w.setU32("tokenizer.ggml.bos_token_id", eos);
+  w.setU32("tokenizer.ggml.eos_token_id", eos);
+  w.setBool("tokenizer.ggml.add_bos_token", false);
+}
+
+/** Llama 3.1+ rope frequency factors (factor 32, low 1, high 4, original context 8192), one per rotated pair. */
+export function llama3RopeFactors(headDim: number, base: number): Float32Array {
+  const factor = 32, low = 1, high = 4, original = 8192;
+  const out = new Float32Array(headDim / 2);
+  for (let i = 0; i < out.length; i++) {
+    const freq = Math.pow(base, (-2 * i) / headDim);
+    const wavelen = (2 * Math.PI) / freq;
+    if (wavelen < original / high) out[i] = 1;
+    else if (wavelen > original / low) out[i] = factor;
+    else {
+      const smooth = (original / wavelen - low) / (high - low);
+      out[i] = 1 / ((1 - smooth) / factor + smooth);
+    }
+  }
+  return out;
+}
+
+/** xorshift32 with a cheap approximately-normal draw (sum of 4 uniforms, rescaled): speed over statistical purity. */
+export class FastRng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = (seed >>> 0) || 0x9e3779b9;
+  }
+  next(): number {
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x >>> 0;
+    return this.s;
+  }
+  uniform(): number {
+    return this.next() / 4294967296;
+  }
+  /** Mean 0, std 1, bounded by ±3.46. */
+  normalish(): number {
+    return (this.uniform() + this.uniform() + this.uniform() + this.uniform() - 2) * 1.7320508;
+  }
+  fork(): FastRng {
+    return new FastRng(this.next() ^ 0xa5a5a5a5);
+  }
+}

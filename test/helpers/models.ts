@@ -1,0 +1,39 @@
+// Small random-weight models of every supported architecture and tensor type, written to a temp folder once per process.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeGgufFile } from "../../src/io/gguf-file-writer.js";
+import { GgmlType } from "../../src/tensor/ggml-type.js";
+import { synthModel, type SynthShape } from "../../src/tools/synth.js";
+
+/** Row lengths are multiples of 256 so every K-quant applies; small enough for the reference kernels. */
+export const TINY: Record<"llama" | "qwen2" | "gpt2", SynthShape> = {
+  llama: { arch: "llama", dim: 256, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 512, vocabSize: 512, contextLength: 256, ropeBase: 10000, normEps: 1e-5, tied: false },
+  qwen2: { arch: "qwen2", dim: 256, nLayers: 2, nHeads: 4, nKvHeads: 1, ffnDim: 512, vocabSize: 512, contextLength: 256, ropeBase: 1000000, normEps: 1e-6, tied: true },
+  gpt2: { arch: "gpt2", dim: 256, nLayers: 2, nHeads: 4, nKvHeads: 4, ffnDim: 1024, vocabSize: 512, contextLength: 256, ropeBase: 10000, normEps: 1e-5, tied: true },
+};
+
+export const ALL_TYPES: GgmlType[] = [
+  GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0,
+  GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+];
+
+let dir: string | undefined;
+export function tempDir(): string {
+  if (!dir) {
+    dir = mkdtempSync(join(tmpdir(), "edgellm-test-"));
+    process.on("exit", () => rmSync(dir!, { recursive: true, force: true }));
+  }
+  return dir;
+}
+
+/**
+ * Writes a tiny model and returns its path. The embedding/output scales make next-token distributions peaked, so
+ * that small rounding differences between engines rarely change the argmax.
+ */
+export async function writeTinyModel(arch: keyof typeof TINY, type: GgmlType, seed = 7, shape: Partial<SynthShape> = {}): Promise<string> {
+  const path = join(tempDir(), `${arch}-${GgmlType[type]}-${seed}.gguf`);
+  const w = synthModel({ ...TINY[arch], ...shape }, { type, seed, weightStd: 0.08, embedStd: 0.5, outputStd: 0.5 });
+  await writeGgufFile(path, w);
+  return path;
+}
