@@ -18,6 +18,8 @@ export type ErrorCode =
   | "llama2c_bad_file"
   // tensor/
   | "unsupported_tensor_type"
+  // kernels/
+  | "kernel_failed"
   // model/
   | "unsupported_architecture"
   | "missing_metadata"

@@ -6,10 +6,16 @@ import assert from "node:assert/strict";
 import { loadModel, type LoadedModel } from "../src/engine.js";
 import { GgmlType } from "../src/tensor/ggml-type.js";
 import { openOracle } from "./helpers/oracle.js";
-import { ALL_TYPES, TINY, writeTinyModel } from "./helpers/models.js";
+import { ALL_TYPES, q4kmMix, TINY, writeTinyModel } from "./helpers/models.js";
 
 const PROMPT = [17, 200, 3, 99, 45, 310, 7, 256, 128, 64, 500, 11];
 const GREEDY_N = 32;
+/**
+ * Logit gap under which two top tokens count as tied. Quantized matrix products round activations to 8 bits; where
+ * llama.cpp's batched kernels sum in another order, a single flipped rounding moves logits of these random models by
+ * up to ~0.5 (measured), so gaps below 1.0 cannot decide between engines.
+ */
+const NEAR_TIE = 1.0;
 
 /**
  * Probability tolerance (max |p_edgellm − p_llama.cpp| over the vocabulary). llama.cpp rounds activations before
@@ -48,9 +54,10 @@ for (const arch of Object.keys(TINY) as (keyof typeof TINY)[]) {
   describe(`${arch}: edgellm vs llama.cpp`, () => {
     const loaded: LoadedModel[] = [];
     after(() => loaded.forEach((l) => l.dispose()));
-    for (const type of ALL_TYPES) {
-      it(`${GgmlType[type]}: next-token distribution and ${GREEDY_N}-token greedy continuation`, async () => {
-        const path = await writeTinyModel(arch, type);
+    for (const type of [...ALL_TYPES, "Q4_K_M mix"] as const) {
+      const label = typeof type === "string" ? type : GgmlType[type];
+      it(`${label}: next-token distribution and ${GREEDY_N}-token greedy continuation`, async () => {
+        const path = typeof type === "string" ? await writeTinyModel(arch, GgmlType.Q4_K, 7, {}, q4kmMix) : await writeTinyModel(arch, type);
         const o1 = await openOracle(path, { threads: 1, contextSize: 128 });
         const o2 = await openOracle(path, { threads: 2, contextSize: 128 });
         try {
@@ -63,16 +70,27 @@ for (const arch of Object.keys(TINY) as (keyof typeof TINY)[]) {
           let maxDiff = 0;
           for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[i] - ours[i]));
           assert.equal(argmax(ours), argmax(ref), "top-1 token differs");
-          assert.ok(maxDiff <= tolerance(type), `max |Δp| = ${maxDiff.toExponential(2)} > ${tolerance(type)}`);
+          assert.ok(maxDiff <= tolerance(typeof type === "string" ? GgmlType.Q4_K : type), `max |Δp| = ${maxDiff.toExponential(2)} > ${tolerance(type)}`);
 
-          const g1 = await o1.greedy(PROMPT, GREEDY_N);
-          const g2 = await o2.greedy(PROMPT, GREEDY_N);
+          const g1 = await o1.greedy(PROMPT, GREEDY_N, { stopAtEog: true });
+          const g2 = await o2.greedy(PROMPT, GREEDY_N, { stopAtEog: true });
           if (g1.join() !== g2.join()) {
             // llama.cpp disagrees with itself (a rounding tie): this case cannot decide anything.
-            process.stderr.write(`[model-oracle] ${arch} ${GgmlType[type]}: llama.cpp 1 vs 2 threads differ; greedy check not applicable\n`);
+            process.stderr.write(`[model-oracle] ${arch} ${label}: llama.cpp 1 vs 2 threads differ; greedy check not applicable\n`);
             return;
           }
-          assert.deepEqual(await greedy(lm, PROMPT, GREEDY_N), g1, "greedy continuation differs from llama.cpp");
+          // edgellm ends generation at the end-of-generation token without emitting it; the oracle includes it
+          const expected = g1.length < GREEDY_N || o1.isEog(g1.at(-1)!) ? g1.filter((t) => !o1.isEog(t)) : g1;
+          const cont = await greedy(lm, PROMPT, GREEDY_N);
+          const k = cont.findIndex((t, i) => t !== expected[i]);
+          if (k >= 0) {
+            // A divergence is accepted only at a near-tie of llama.cpp's own logits: there, a rounding difference of
+            // the size measured above may legitimately flip the argmax, and the continuations part ways after it.
+            const logits = await o1.nextTokenLogits([...PROMPT, ...expected.slice(0, k)]);
+            const gap = logits[expected[k]] - logits[cont[k]];
+            assert.ok(gap <= NEAR_TIE, `greedy continuation differs from llama.cpp at token ${k} (logit gap ${gap.toFixed(3)} is no tie)`);
+            process.stderr.write(`[model-oracle] ${arch} ${label}: near-tie at token ${k} (gap ${gap.toFixed(3)}); ${k} tokens agreed\n`);
+          } else assert.equal(cont.length, expected.length, "greedy continuation has a different length");
         } finally {
           await o1.dispose();
           await o2.dispose();

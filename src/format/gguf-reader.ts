@@ -74,7 +74,7 @@ export interface GgufParseOptions {
   maxKvs?: number;
   /** Most dimensions of a tensor. Default (and at most) GGML_MAX_DIMS = 4. */
   maxDims?: number;
-  /** Deepest nesting of arrays of arrays (1 = plain arrays only). Default 8. */
+  /** Deepest nesting of arrays of arrays (1 = plain arrays only). Default 8, at most 64. */
   maxArrayDepth?: number;
   /** Size of the read window. Default 1 MiB. */
   windowBytes?: number;
@@ -105,7 +105,8 @@ export function parseGguf(src: ByteSource, opts: GgufParseOptions = {}): GgufFil
     maxTensors: opts.maxTensors ?? DEFAULT_LIMITS.maxTensors,
     maxKvs: opts.maxKvs ?? DEFAULT_LIMITS.maxKvs,
     maxDims: Math.min(opts.maxDims ?? GGML_MAX_DIMS, GGML_MAX_DIMS),
-    maxArrayDepth: opts.maxArrayDepth ?? DEFAULT_LIMITS.maxArrayDepth,
+    // Capped so that recursion over nested arrays can never exhaust the JS stack.
+    maxArrayDepth: Math.min(opts.maxArrayDepth ?? DEFAULT_LIMITS.maxArrayDepth, 64),
   };
   const c = new GgufCursor(src, opts.windowBytes ?? DEFAULT_WINDOW_BYTES);
   const version = readPreamble(c);

@@ -1,8 +1,35 @@
 // Plain-TypeScript reference kernels: the readable definition every fast kernel is tested against.
+import { GgmlType } from "../tensor/ggml-type.js";
 import { traitsOf } from "../tensor/types.js";
 import { f16ToF32, f32ToF16 } from "../tensor/f16.js";
 import type { Arena, Ptr } from "./memory.js";
 import type { Kernels, KvType, WeightTensor } from "./types.js";
+
+/**
+ * Activation rounding for 8-bit blocks of 32 as ggml's SIMD quantizers do it (x86 and ARM alike): the inverse scale is
+ * 127/amax and values round half to even. (ggml's scalar reference quantizer uses 1/d and rounds half away from zero,
+ * which differs in the last bit for a few values per block.) Writes the dequantized values d·q to dst.
+ */
+export function roundActivationsQ8(
+  src: Float32Array, srcOff: number, n: number, dst: Float32Array, dstOff: number, sumCorr?: Float32Array, corrOff = 0,
+): void {
+  for (let b = 0; b < n; b += 32) {
+    let amax = 0;
+    for (let i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(src[srcOff + b + i]));
+    const d = f16ToF32(f32ToF16(Math.fround(amax / 127)));
+    const id = amax !== 0 ? Math.fround(127 / amax) : 0;
+    let sum = 0;
+    for (let i = 0; i < 32; i++) {
+      const v = Math.fround(src[srcOff + b + i] * id);
+      let q = Math.round(v);
+      if (q - v === 0.5 && q % 2 !== 0) q -= 1; // ties to even
+      dst[dstOff + b + i] = d * q;
+      sum += q;
+    }
+    // Q8_1 also stores s = f16(d·Σq) with the unrounded d; ggml's Q4_1/Q5_1 dot adds min·s, so keep s − d16·Σq
+    if (sumCorr) sumCorr[corrOff + b / 32] = f16ToF32(f32ToF16(Math.fround(Math.fround(amax / 127) * sum))) - d * sum;
+  }
+}
 
 export class ReferenceKernels implements Kernels {
   readonly name = "reference";
@@ -23,23 +50,65 @@ export class ReferenceKernels implements Kernels {
     for (let i = 0; i < w.cols; i++) f32[o + i] = tmp[i];
   }
 
-  // out (n, rows) = x (n, cols) · Wᵀ: each weight row is dequantized once and dotted with every input row.
+  /**
+   * out (n, rows) = x (n, cols) · Wᵀ. Like ggml, the activations are first rounded through the weight type's dot
+   * partner (f16 for F16 weights, 8-bit blocks for quantized weights), so this is the same arithmetic as an integer
+   * dot product up to float summation order. Each weight row is dequantized once and dotted with every input row.
+   */
   matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void {
     const f32 = this.arena.f32;
     const { rows, cols } = w;
+    const traits = traitsOf(w.type, w.name);
     const tmp = this.rowScratch(cols);
-    const dequantizeRow = traitsOf(w.type, w.name).dequantizeRow;
-    const x0 = xPtr >> 2;
+    let x = f32;
+    let x0 = xPtr >> 2;
+    if (traits.vecDotType !== undefined) {
+      x = this.roundActivations(traits.vecDotType, x0, n, cols);
+      x0 = 0;
+    }
     const o0 = outPtr >> 2;
+    const withMin = traits.vecDotType === GgmlType.Q8_1; // Q4_1 / Q5_1: block min at byte 2 of each block
+    const nBlocks = cols / traits.blockSize;
+    const u8 = this.arena.u8;
     for (let r = 0; r < rows; r++) {
-      dequantizeRow(this.arena.u8, w.ptr + r * w.rowBytes, tmp, 0, cols);
+      const rowPtr = w.ptr + r * w.rowBytes;
+      traits.dequantizeRow(u8, rowPtr, tmp, 0, cols);
       for (let t = 0; t < n; t++) {
         const xb = x0 + t * cols;
         let sum = 0;
-        for (let c = 0; c < cols; c++) sum += tmp[c] * f32[xb + c];
+        for (let c = 0; c < cols; c++) sum += tmp[c] * x[xb + c];
+        if (withMin) {
+          for (let b = 0; b < nBlocks; b++) {
+            const off = rowPtr + b * traits.typeSize + 2;
+            sum += f16ToF32(u8[off] | (u8[off + 1] << 8)) * this.actCorr[t * nBlocks + b];
+          }
+        }
         f32[o0 + t * rows + r] = sum;
       }
     }
+  }
+
+  private actBuf = new Float32Array(0);
+  private actCorr = new Float32Array(0);
+  private actBytes = new Uint8Array(0);
+
+  /** x (n, cols) at f32 index x0 → quantized to `type` and back, in a scratch array. */
+  private roundActivations(type: number, x0: number, n: number, cols: number): Float32Array {
+    const partner = traitsOf(type);
+    const rowBytes = (cols / partner.blockSize) * partner.typeSize;
+    if (this.actBuf.length < n * cols) this.actBuf = new Float32Array(n * cols);
+    if (this.actBytes.length < rowBytes) this.actBytes = new Uint8Array(rowBytes);
+    if (this.actCorr.length < (n * cols) / 32) this.actCorr = new Float32Array((n * cols) / 32);
+    const q8 = type === GgmlType.Q8_0 || type === GgmlType.Q8_1;
+    for (let t = 0; t < n; t++) {
+      if (q8) {
+        roundActivationsQ8(this.arena.f32, x0 + t * cols, cols, this.actBuf, t * cols, this.actCorr, (t * cols) / 32);
+        continue;
+      }
+      partner.quantizeRow!(this.arena.f32, x0 + t * cols, cols, this.actBytes, 0);
+      partner.dequantizeRow(this.actBytes, 0, this.actBuf, t * cols, cols);
+    }
+    return this.actBuf;
   }
 
   rmsNorm(xPtr: Ptr, weightPtr: Ptr, n: number, dim: number, eps: number, yPtr: Ptr): void {
@@ -72,28 +141,33 @@ export class ReferenceKernels implements Kernels {
     }
   }
 
+  // Angles follow ggml's float arithmetic: theta starts at pos and is multiplied by base^(−2/ropeDim) once per pair,
+  // in f32, so positions far into the context rotate exactly as llama.cpp rotates them.
   rope(
     xPtr: Ptr, n: number, nHeads: number, headDim: number, ropeDim: number, pos0: number,
     freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr,
   ): void {
     const f32 = this.arena.f32;
+    const fr = Math.fround;
     const half = ropeDim >> 1;
+    const thetaScale = fr(Math.pow(freqBase, fr(-2 / ropeDim)));
     for (let t = 0; t < n; t++) {
-      const pos = pos0 + t;
+      let theta = fr(pos0 + t);
       for (let i = 0; i < half; i++) {
-        let theta = pos * freqScale * Math.pow(freqBase, (-2 * i) / ropeDim);
-        if (freqFactorsPtr) theta /= f32[(freqFactorsPtr >> 2) + i];
-        const c = Math.cos(theta);
-        const s = Math.sin(theta);
+        let th = freqFactorsPtr ? fr(theta / f32[(freqFactorsPtr >> 2) + i]) : theta;
+        th = fr(freqScale * th);
+        const c = fr(Math.cos(th));
+        const s = fr(Math.sin(th));
         for (let h = 0; h < nHeads; h++) {
           const base = (xPtr >> 2) + (t * nHeads + h) * headDim;
           const a = base + (neox ? i : 2 * i);
           const b = base + (neox ? i + half : 2 * i + 1);
           const x0 = f32[a];
           const x1 = f32[b];
-          f32[a] = x0 * c - x1 * s;
-          f32[b] = x0 * s + x1 * c;
+          f32[a] = fr(x0 * c) - fr(x1 * s);
+          f32[b] = fr(x0 * s) + fr(x1 * c);
         }
+        theta = fr(theta * thetaScale);
       }
     }
   }
@@ -130,6 +204,8 @@ export class ReferenceKernels implements Kernels {
     const group = nHeads / nKvHeads;
     const att = scratchPtr >> 2;
     const cacheAt = (base: Ptr, idx: number): number => (f16 ? f16ToF32(u16[(base >> 1) + idx]) : f32[(base >> 2) + idx]);
+    // With an f16 cache ggml multiplies in f16: q is rounded to f16 for q·k, and the softmax weights for weights·v.
+    const round = f16 ? (v: number) => f16ToF32(f32ToF16(v)) : (v: number) => v;
     for (let t = 0; t < n; t++) {
       const last = pos0 + t; // attends to cache rows 0..last
       for (let h = 0; h < nHeads; h++) {
@@ -138,7 +214,7 @@ export class ReferenceKernels implements Kernels {
         let max = -Infinity;
         for (let p = 0; p <= last; p++) {
           let dot = 0;
-          for (let i = 0; i < headDim; i++) dot += f32[q + i] * cacheAt(kCache, p * kvDim + kvOff + i);
+          for (let i = 0; i < headDim; i++) dot += round(f32[q + i]) * cacheAt(kCache, p * kvDim + kvOff + i);
           const s = dot * scale;
           f32[att + p] = s;
           if (s > max) max = s;
@@ -152,7 +228,7 @@ export class ReferenceKernels implements Kernels {
         const o = (outPtr >> 2) + (t * nHeads + h) * headDim;
         for (let i = 0; i < headDim; i++) f32[o + i] = 0;
         for (let p = 0; p <= last; p++) {
-          const wgt = f32[att + p] / sum;
+          const wgt = round(f32[att + p] / sum);
           for (let i = 0; i < headDim; i++) f32[o + i] += wgt * cacheAt(vCache, p * kvDim + kvOff + i);
         }
       }
@@ -189,9 +265,15 @@ export class ReferenceKernels implements Kernels {
     const f32 = this.arena.f32;
     const x0 = xPtr >> 2;
     const SQRT_2_OVER_PI = 0.7978845608028654;
+    // ggml evaluates GELU through an f16 table: input rounded to f16, result rounded to f16; saturates beyond ±10.
     for (let i = 0; i < count; i++) {
       const x = f32[x0 + i];
-      f32[x0 + i] = 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * x * (1 + 0.044715 * x * x)));
+      if (x <= -10) f32[x0 + i] = 0;
+      else if (x >= 10) f32[x0 + i] = x;
+      else {
+        const h = f16ToF32(f32ToF16(x));
+        f32[x0 + i] = f16ToF32(f32ToF16(0.5 * h * (1 + Math.tanh(SQRT_2_OVER_PI * h * (1 + 0.044715 * h * h)))));
+      }
     }
   }
 }

@@ -60,14 +60,14 @@ export function dequantizeRowQ3_K(src: Uint8Array, srcOff: number, dst: Float32A
       const q = o + 32 + 32 * half;
       for (let j = 0; j < 4; j++) {
         const shift = 2 * j;
-        const m = 1 << (4 * half + j);
+        const hbit = 4 * half + j; // hmask bit of this 32-element group
         for (let sub = 0; sub < 2; sub++, y += 16) {
           const dl = fr(dAll * (q3kScale(src, o + 96, 8 * half + 2 * j + sub) - 32));
           const qb = q + 16 * sub;
           const hb = o + 16 * sub;
           for (let l = 0; l < 16; l++) {
-            const low = (src[qb + l]! >>> shift) & 3;
-            dst[y + l] = dl * ((src[hb + l]! & m) !== 0 ? low : low - 4);
+            // low 2 bits, minus 4 unless the hmask bit is set (branch-free: q = low + 4·bit − 4)
+            dst[y + l] = dl * (((src[qb + l]! >>> shift) & 3) + (((src[hb + l]! >>> hbit) & 1) << 2) - 4);
           }
         }
       }
@@ -122,14 +122,13 @@ export function dequantizeRowQ5_K(src: Uint8Array, srcOff: number, dst: Float32A
       const m1 = fr(dmin * (sm1 >>> 8));
       const d2 = fr(d * (sm2 & 0xff));
       const m2 = fr(dmin * (sm2 >>> 8));
-      const u1 = 1 << (2 * chunk);
-      const u2 = 2 << (2 * chunk);
+      const bit1 = 2 * chunk; // qh bits of the two 32-element groups
       const ql = o + 48 + 32 * chunk;
       for (let l = 0; l < 32; l++) {
         const b = src[ql + l]!;
-        const h = src[qh + l]!;
-        dst[y + l] = fr(d1 * ((b & 15) | ((h & u1) !== 0 ? 16 : 0))) - m1;
-        dst[y + 32 + l] = fr(d2 * ((b >>> 4) | ((h & u2) !== 0 ? 16 : 0))) - m2;
+        const h = src[qh + l]! >>> bit1;
+        dst[y + l] = fr(d1 * ((b & 15) | ((h & 1) << 4))) - m1;
+        dst[y + 32 + l] = fr(d2 * ((b >>> 4) | ((h & 2) << 3))) - m2;
       }
     }
   }

@@ -42,6 +42,11 @@ export interface TypeTraits {
   typeSize: number;
   dequantizeRow: DequantizeRow;
   quantizeRow?: QuantizeRow;
+  /**
+   * The type activations are rounded to before a dot product with this type (ggml's vec_dot_type): F16 for F16
+   * weights, Q8_0 for the 32-element quants, Q8_K for the K-quants. Absent = plain f32 activations.
+   */
+  vecDotType?: GgmlType;
 }
 
 /** Bytes taken by `n` elements of `traits` (n must be a multiple of the block size). */

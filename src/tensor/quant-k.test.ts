@@ -12,18 +12,22 @@ import { gaussianish, lcg } from "./sample-data.js";
 const K_TYPES = [GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q8_K];
 
 /**
- * Largest relative RMSE (‖y − x‖ / ‖x‖ over one super-block) allowed for Gaussian-like / uniform / sparse data.
- * Measured worst case over 64 blocks of each shape: Q2_K 0.336, Q3_K 0.156, Q4_K 0.077, Q5_K 0.039, Q6_K 0.019,
- * Q8_K 0.007.
+ * Largest relative RMSE (‖y − x‖ / ‖x‖ over one super-block) allowed, for the shapes below at magnitudes 2^-6…2^12.
+ * Measured worst case over 200 blocks per shape (gauss / uniform / sparse / shifted):
+ *   Q2_K 0.330 / 0.258 / 0.526 / 0.157   Q3_K 0.169 / 0.143 / 0.149 / 0.125   Q4_K 0.077 / 0.060 / 0.084 / 0.037
+ *   Q5_K 0.039 / 0.030 / 0.047 / 0.018   Q6_K 0.020 / 0.015 / 0.017 / 0.015   Q8_K 0.008 / 0.004 / 0.008 / 0.006
+ * Q2_K on half-zero data is the one outlier (2-bit levels cannot hit both the zeros and the spread), so it gets its
+ * own bound.
  */
 const MAX_BLOCK_REL_RMSE: Record<number, number> = {
   [GgmlType.Q2_K]: 0.42,
-  [GgmlType.Q3_K]: 0.2,
-  [GgmlType.Q4_K]: 0.1,
-  [GgmlType.Q5_K]: 0.05,
+  [GgmlType.Q3_K]: 0.21,
+  [GgmlType.Q4_K]: 0.105,
+  [GgmlType.Q5_K]: 0.06,
   [GgmlType.Q6_K]: 0.025,
   [GgmlType.Q8_K]: 0.01,
 };
+const Q2_K_SPARSE_MAX_REL_RMSE = 0.66;
 
 function blockRelRmse(x: Float32Array, y: Float32Array, b: number): number {
   let se = 0;
@@ -58,7 +62,8 @@ test("K types: per-super-block relative RMSE within the stated bound (fast-check
           const y = dequantize(type, quantize(type, x), x.length);
           for (let b = 0; b < blocks; b++) {
             const r = blockRelRmse(x, y, b);
-            assert.ok(r <= MAX_BLOCK_REL_RMSE[type]!, `${traitsOf(type).name} ${shape} 2^${exp} block ${b}: ${r}`);
+            const bound = type === GgmlType.Q2_K && shape === "sparse" ? Q2_K_SPARSE_MAX_REL_RMSE : MAX_BLOCK_REL_RMSE[type]!;
+            assert.ok(r <= bound, `${traitsOf(type).name} ${shape} 2^${exp} block ${b}: ${r}`);
           }
         }
       },
@@ -85,12 +90,13 @@ test("K types: average quality ordering on the same Gaussian data, and absolute 
   rmse.forEach((r, i) => assert.ok(Math.abs(r - expected[i]!) < 0.15 * expected[i]!, `${traitsOf(K_TYPES[i]!).name}: ${r}`));
 });
 
-test("K types: all-zero super-blocks quantize to all-zero bytes and dequantize to +0", () => {
+test("K types: all-zero super-blocks quantize to all-zero bytes and dequantize to zero", () => {
   const zeros = new Float32Array(512);
   for (const type of K_TYPES) {
     const bytes = quantize(type, zeros);
     assert.ok(bytes.every((b) => b === 0), traitsOf(type).name);
-    assert.ok(dequantize(type, bytes, 512).every((v) => Object.is(v, 0)), traitsOf(type).name);
+    // (Q6_K gives −0 here, as ggml does: 0·scale·(0 − 32))
+    assert.ok(dequantize(type, bytes, 512).every((v) => v === 0), traitsOf(type).name);
   }
 });
 

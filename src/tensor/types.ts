@@ -56,6 +56,17 @@ export const TYPE_TRAITS: Partial<Record<GgmlType, TypeTraits>> = {
   [GgmlType.Q8_K]: row(GgmlType.Q8_K, 256, 292, dequantizeRowQ8_K, quantizeRowQ8_K),
 };
 
+// Activation partner of each weight type, as in ggml's CPU type traits (Q4_1/Q5_1 pair with Q8_1, whose quantized
+// values equal Q8_0's).
+const VEC_DOT_TYPE: Partial<Record<GgmlType, GgmlType>> = {
+  [GgmlType.F16]: GgmlType.F16, [GgmlType.BF16]: GgmlType.BF16,
+  [GgmlType.Q4_0]: GgmlType.Q8_0, [GgmlType.Q4_1]: GgmlType.Q8_1, [GgmlType.Q5_0]: GgmlType.Q8_0,
+  [GgmlType.Q5_1]: GgmlType.Q8_1, [GgmlType.Q8_0]: GgmlType.Q8_0,
+  [GgmlType.Q2_K]: GgmlType.Q8_K, [GgmlType.Q3_K]: GgmlType.Q8_K, [GgmlType.Q4_K]: GgmlType.Q8_K,
+  [GgmlType.Q5_K]: GgmlType.Q8_K, [GgmlType.Q6_K]: GgmlType.Q8_K,
+};
+for (const [t, partner] of Object.entries(VEC_DOT_TYPE)) TYPE_TRAITS[Number(t) as GgmlType]!.vecDotType = partner;
+
 /**
  * Traits of `type`, or EdgeError("unsupported_tensor_type") naming `context` (e.g. the tensor) for ids that are
  * unknown or that this engine cannot dequantize.

@@ -90,10 +90,9 @@ export class BpeEncoder {
 export function buildMergeRanks(merges: readonly string[]): Map<string, number> {
   const ranks = new Map<string, number>();
   for (let i = 0; i < merges.length; i++) {
-    const m = merges[i];
-    const pos = m.indexOf(" ", 1);
-    const key = pos < 0 ? " " : m.slice(0, pos) + " " + m.slice(pos + 1);
-    if (!ranks.has(key)) ranks.set(key, i);
+    // Splitting at the first space and re-joining with one space gives the merge string itself.
+    const key = merges[i].indexOf(" ", 1) < 0 ? " " : merges[i];
+    if (ranks.get(key) === undefined) ranks.set(key, i);
   }
   return ranks;
 }

@@ -90,6 +90,22 @@ function tokenContent(v: unknown): string | null | undefined {
   return undefined;
 }
 
+/** The special token a TemplateProcessing post-processor puts before the text, if any (HF's BOS). */
+function templateBos(json: Json, tokens: string[]): number | undefined {
+  const post = json.post_processor as Json | null | undefined;
+  const steps = post?.type === "Sequence" && Array.isArray(post.processors) ? (post.processors as Json[]) : post ? [post] : [];
+  for (const p of steps) {
+    if (p.type !== "TemplateProcessing" || !Array.isArray(p.single)) continue;
+    const first = p.single[0] as Json | undefined;
+    const sp = first?.SpecialToken as Json | undefined;
+    if (typeof sp?.id === "string") {
+      const i = tokens.indexOf(sp.id);
+      if (i >= 0) return i;
+    }
+  }
+  return undefined;
+}
+
 /** VocabData (model "gpt2") from a parsed tokenizer.json object. */
 export function vocabFromHfTokenizer(tokenizerJson: unknown, opts: HfImportOptions = {}): VocabData {
   const json = obj(tokenizerJson, "root");
@@ -147,8 +163,9 @@ export function vocabFromHfTokenizer(tokenizerJson: unknown, opts: HfImportOptio
     tokens: tokenTexts,
     tokenTypes: types,
     merges,
-    bosId: idOf(cfg.bos_token) ?? (opts.config ? null : undefined),
-    eosId: idOf(cfg.eos_token) ?? (opts.config ? null : undefined),
+    // A tokenizer.json alone has no BOS/EOS: never fall back to llama.cpp's BPE default id 11.
+    bosId: idOf(cfg.bos_token) ?? templateBos(json, tokenTexts) ?? null,
+    eosId: idOf(cfg.eos_token) ?? null,
     unkId: idOf(cfg.unk_token),
     padId: idOf(cfg.pad_token),
     addBos: cfg.add_bos_token,

@@ -4,9 +4,15 @@ import { SymbolChain } from "./symbol-chain.js";
 
 const utf8 = new TextEncoder();
 
+/** Chunks cached at most; the cache is dropped wholesale when full. */
+const MAX_CACHED_CHUNKS = 100_000;
+
 export class SpmEncoder {
   private readonly chain = new SymbolChain();
   private readonly heap = new MergeHeap();
+  private readonly cache = new Map<string, number[]>();
+  /** Every pair of adjacent code points found inside some token, keyed cp1 * 0x110000 + cp2. */
+  private readonly innerPairs = new Set<number>();
 
   /**
    * @param tokenToId every token text (all types, as llama.cpp's text_to_token)
@@ -17,14 +23,61 @@ export class SpmEncoder {
     private readonly tokenToId: Map<string, number>,
     private readonly scores: ArrayLike<number>,
     private readonly byteToken: (byte: number) => number,
-  ) {}
+  ) {
+    for (const token of tokenToId.keys()) {
+      let prev = -1;
+      for (const ch of token) {
+        const cp = ch.codePointAt(0)!;
+        if (prev >= 0) this.innerPairs.add(prev * 0x110000 + cp);
+        prev = cp;
+      }
+    }
+  }
 
   /**
    * Tokenize `text` (spaces already escaped to U+2581) and append ids to `out`.
+   *
+   * Merges only ever join symbols whose concatenation is a token, so no symbol can grow across a boundary between
+   * two code points that are adjacent in no token. The text is cut at such boundaries and each chunk is merged on
+   * its own (and cached): the result is the same as merging the whole text at once, because the pops of one chunk
+   * keep their relative order whatever happens in the others.
+   */
+  encode(text: string, out: number[]): void {
+    let chunkStart = 0;
+    let prev = -1;
+    for (let i = 0; i < text.length; ) {
+      const cp = text.codePointAt(i)!;
+      if (prev >= 0 && !this.innerPairs.has(prev * 0x110000 + cp)) {
+        this.encodeChunk(text.substring(chunkStart, i), out);
+        chunkStart = i;
+      }
+      prev = cp;
+      i += cp > 0xffff ? 2 : 1;
+    }
+    if (chunkStart < text.length) this.encodeChunk(chunkStart === 0 ? text : text.substring(chunkStart), out);
+  }
+
+  /** The same result as encode() without chunking or caching: the reference path (used by tests). */
+  encodeUnchunked(text: string, out: number[]): void {
+    this.merge(text, out);
+  }
+
+  private encodeChunk(chunk: string, out: number[]): void {
+    let ids = this.cache.get(chunk);
+    if (ids === undefined) {
+      ids = [];
+      this.merge(chunk, ids);
+      if (this.cache.size >= MAX_CACHED_CHUNKS) this.cache.clear();
+      this.cache.set(chunk, ids);
+    }
+    for (let i = 0; i < ids.length; i++) out.push(ids[i]);
+  }
+
+  /**
    * Start from one symbol per code point; repeatedly merge the adjacent pair whose concatenation is a token with the
    * highest score (leftmost on ties); symbols that end up not being tokens are emitted as their UTF-8 bytes.
    */
-  encode(text: string, out: number[]): void {
+  private merge(text: string, out: number[]): void {
     if (text.length === 0) return;
     const chain = this.chain;
     const heap = this.heap;

@@ -28,10 +28,11 @@ export interface StreamDecoderOptions {
   /** Render control/unknown tokens as their text. Default false. */
   special?: boolean;
   /**
-   * Drop one leading space from the first token, as decode() does for vocabularies with a dummy-prefix space (SPM).
-   * Default: the vocabulary's add_space_prefix. Pass false when continuing after a prompt (generation output).
+   * Reproduce decode() exactly: with a dummy-prefix vocabulary (SPM) the first token loses one leading space, as in
+   * llama_detokenize. Default false: every token renders as llama_token_to_piece does (llama.cpp's streamed
+   * generation output), which equals decode() whenever the ids start with BOS or the vocabulary has no dummy prefix.
    */
-  stripLeadingSpace?: boolean;
+  matchDecode?: boolean;
 }
 
 const STREAM = { stream: true } as const;
@@ -105,7 +106,7 @@ export class Tokenizer {
   get eot(): number | undefined {
     return this.v.eot;
   }
-  /** "llama" (SPM) or "gpt2" (BPE) behaviour. */
+  /** "spm" for tokenizer.ggml.model = llama, "bpe" for gpt2 (byte-level BPE). */
   get kind(): "spm" | "bpe" {
     return this.v.kind;
   }
@@ -201,7 +202,8 @@ export class Tokenizer {
   }
 
   createStreamDecoder(opts: StreamDecoderOptions = {}): StreamDecoder {
-    return new StreamDecoder(this.pieces, (id) => this.checkId(id), opts.special ?? false, opts.stripLeadingSpace ?? this.v.addSpacePrefix);
+    const strip = (opts.matchDecode ?? false) && this.v.addSpacePrefix;
+    return new StreamDecoder(this.pieces, (id) => this.checkId(id), opts.special ?? false, strip);
   }
 
   private checkId(id: number): void {

@@ -34,6 +34,8 @@ export const SHAPES: Record<string, SynthShape> = {
 export interface SynthOptions {
   /** Type of every matrix (norms and biases stay F32). */
   type: GgmlType;
+  /** Per-tensor override (e.g. a Q4_K_M-like mix: Q6_K for attn_v / ffn_down, Q4_K elsewhere). */
+  typeFor?: (name: string) => GgmlType | undefined;
   seed?: number;
   /** Standard deviation of matrix weights (default 0.02, like common initializations). */
   weightStd?: number;
@@ -86,7 +88,7 @@ export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
   const rng = new FastRng(opts.seed ?? 1);
   const std = opts.weightStd ?? 0.02;
   const matrix = (name: string, cols: number, rows: number, sd = std) => {
-    const type = typeForRow(opts.type, cols);
+    const type = typeForRow(opts.typeFor?.(name) ?? opts.type, cols);
     w.addTensor({ name, type, dims: [cols, rows], data: randomRows(type, cols, rows, sd, rng.fork()) });
   };
   const vector = (name: string, n: number, mean: number, sd: number) => {

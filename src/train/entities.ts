@@ -153,13 +153,17 @@ export function num(ctx: SampleContext, s: string | number): string {
 
 /** Draw integers in [lo, hi] (step) until `isTest` matches the split. */
 function splitInt(ctx: SampleContext, lo: number, hi: number, step: number, isTest: (v: number) => boolean): number {
-  for (;;) {
+  for (let tries = 0; tries < 10000; tries++) {
     const v = lo + step * ctx.rng.int(0, Math.floor((hi - lo) / step));
     if (isTest(v) === (ctx.split === "test")) return v;
   }
+  throw new Error(`no ${ctx.split} value in [${lo}, ${hi}] step ${step}`);
 }
 
-/** Numeric values held out for the test split: integers ending in 7, brightness 15/35/55/75/95, set-points ≡ 3 mod 5. */
+/**
+ * Numeric values held out for the test split: integers ending in 7; brightness levels and second counts
+ * (multiples of 5) of 15/35/55/75/95; temperature set-points ≡ 3 mod 5.
+ */
 export const isTestInt = (v: number): boolean => v % 10 === 7;
 export const isTestLevel = (v: number): boolean => v % 20 === 15;
 export const isTestSetpoint = (v: number): boolean => v % 5 === 3;
@@ -213,7 +217,7 @@ function duration(ctx: SampleContext): SlotValue {
   let unit: "s" | "m" | "h";
   if (r < 0.15) {
     unit = "s";
-    n = splitInt(ctx, 10, 90, 5, isTestInt);
+    n = splitInt(ctx, 10, 90, 5, isTestLevel);
   } else if (r < 0.9) {
     unit = "m";
     n = splitInt(ctx, 1, 59, 1, isTestInt);

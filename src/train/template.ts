@@ -1,4 +1,5 @@
-// Template mini-language for the corpus: (a|b) alternatives, [x] optional parts, {slot} and {slot.form} placeholders.
+// Template mini-language for the corpus: (a|b) alternatives, [x] optional parts, {slot} and {slot.form} placeholders,
+// backslash for a literal bracket.
 import { bnGenitive, bnLocative } from "./bangla.js";
 import type { Rng } from "./rng.js";
 
@@ -41,7 +42,11 @@ export function compileTemplate(source: string): CompiledTemplate {
     while (pos < source.length) {
       const c = source[pos];
       if (closers.includes(c)) break;
-      if (c === "(") {
+      if (c === "\\" && pos + 1 < source.length) {
+        // Backslash escapes a literal ( ) [ ] | { } or backslash.
+        text += source[pos + 1];
+        pos += 2;
+      } else if (c === "(") {
         flush();
         pos++;
         const options: Node[][] = [parseSeq("|)")];

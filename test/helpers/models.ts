@@ -31,9 +31,18 @@ export function tempDir(): string {
  * Writes a tiny model and returns its path. The embedding/output scales make next-token distributions peaked, so
  * that small rounding differences between engines rarely change the argmax.
  */
-export async function writeTinyModel(arch: keyof typeof TINY, type: GgmlType, seed = 7, shape: Partial<SynthShape> = {}): Promise<string> {
-  const path = join(tempDir(), `${arch}-${GgmlType[type]}-${seed}.gguf`);
-  const w = synthModel({ ...TINY[arch], ...shape }, { type, seed, weightStd: 0.08, embedStd: 0.5, outputStd: 0.5 });
+export async function writeTinyModel(
+  arch: keyof typeof TINY, type: GgmlType, seed = 7, shape: Partial<SynthShape> = {}, typeFor?: (name: string) => GgmlType | undefined,
+): Promise<string> {
+  const path = join(tempDir(), `${arch}-${GgmlType[type]}-${seed}${typeFor ? "-mixed" : ""}.gguf`);
+  const w = synthModel({ ...TINY[arch], ...shape }, { type, seed, weightStd: 0.05, embedStd: 1, outputStd: 1, typeFor });
   await writeGgufFile(path, w);
   return path;
+}
+
+/** Q4_K_M-like mix, as llama-quantize makes it: Q6_K for attn_v, ffn_down and the output, Q8_0 embeddings, Q4_K elsewhere. */
+export function q4kmMix(name: string): GgmlType | undefined {
+  if (/attn_v|ffn_down|^output\./.test(name)) return GgmlType.Q6_K;
+  if (name.startsWith("token_embd")) return GgmlType.Q8_0;
+  return undefined;
 }

@@ -33,7 +33,7 @@ export const command = {
     const maxChunks = positiveInt(p, "chunks");
     const usable = maxChunks ? tokens.slice(0, maxChunks * ctx) : tokens;
     const session = lm.createSession({ ctx, batch: Math.min(positiveInt(p, "batch")!, ctx), allLogits: true });
-    const bos = lm.tokenizer.addsBos ? lm.tokenizer.bos : -1;
+    const bos = lm.tokenizer.addsBos ? (lm.tokenizer.bos ?? -1) : -1;
     const t0 = performance.now();
     const r = perplexity(session, usable, ctx, bos, (i, n, ppl) => {
       process.stderr.write(`[edgellm] chunk ${i + 1}/${n}: perplexity ${ppl.toFixed(4)}\n`);

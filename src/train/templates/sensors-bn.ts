@@ -6,7 +6,7 @@ export const SENSORS_BN: SensorTemplates = {
     "{machine.gen} {readings}",
     "{machine}: {readings}",
     "{machine} থেকে সেন্সর আপডেট: {readings}",
-    "[{machine}] {readings}",
+    "\\[{machine}\\] {readings}",
     "{machine.gen} রিডিং: {readings}। সব ঠিক আছে?",
     "{machine} জানাচ্ছে {readings}",
     "{machine.gen} এই মানগুলো দেখো: {readings}",
@@ -28,7 +28,7 @@ export const SENSORS_BN: SensorTemplates = {
     ],
     warning: [
       "সতর্কতা: {machine.gen} {metric} {value}, স্বাভাবিক সীমা {limit}-এর বেশি। শিগগিরই পরিদর্শন করান।",
-      "সাবধান: {machine.gen} {metric} স্বাভাবিকের চেয়ে বেশি ({value}, সীমা {limit})। নজর রাখুন।",
+      "সাবধান: {machine.gen} {metric} স্বাভাবিকের চেয়ে বেশি \\({value}, সীমা {limit}\\)। নজর রাখুন।",
     ],
     normal: [
       "সব স্বাভাবিক: {machine.gen} সব রিডিং নিরাপদ সীমার মধ্যে আছে।",

@@ -6,7 +6,7 @@ export const SENSORS_EN: SensorTemplates = {
     "{readings} on {machine}",
     "{machine}: {readings}",
     "sensor update from {machine}: {readings}",
-    "[{machine}] {readings}",
+    "\\[{machine}\\] {readings}",
     "reading for {machine}: {readings}. Is this ok?",
     "{machine} reports {readings}",
     "check these values for {machine}: {readings}",
@@ -28,7 +28,7 @@ export const SENSORS_EN: SensorTemplates = {
     ],
     warning: [
       "Warning: {machine} {metric} is {value}, above the normal {limit}. Schedule an inspection soon.",
-      "Warning for {machine}: {metric} {value} is higher than normal (limit {limit}). Keep an eye on it.",
+      "Warning for {machine}: {metric} {value} is higher than normal \\(limit {limit}\\). Keep an eye on it.",
     ],
     normal: [
       "All normal: {machine} readings are within the safe range.",

@@ -1,0 +1,153 @@
+// Microbenchmark of the WASM kernels (not a test): matMul GB/s of weights per type for decode (n = 1) on a
+// 2048 × 8192 matrix read from DRAM (several copies are rotated so the 36 MiB L3 cannot hold them), with 1 and 2
+// threads; prefill throughput (n = 64); and the thread pool's fork-join cost. Shared machines give indicative
+// numbers only: compare within one run.
+// Usage: npm run build && nice node scripts/bench-kernels.mjs [--quick] [--types Q8_0,Q4_0]
+import { performance } from "node:perf_hooks";
+
+const dist = new URL("../dist/src/kernels/", import.meta.url);
+const load = async (p) => import(new URL(p, dist).href).catch(() => {
+  console.error(`bench-kernels: cannot load ${p} from dist/ (run npm run build first)`);
+  process.exit(1);
+});
+const { Arena } = await load("memory.js");
+const { WasmKernels } = await load("wasm/wasm-kernels.js");
+const { ThreadedKernels } = await load("threads/threaded-kernels.js");
+const { loadKernelModule } = await load("wasm/load-node.js");
+
+const quick = process.argv.includes("--quick");
+const typesArg = process.argv.indexOf("--types");
+const T = { F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q5_0: 6, Q5_1: 7, Q8_0: 8, Q2_K: 10, Q3_K: 11, Q4_K: 12, Q5_K: 13, Q6_K: 14, BF16: 30 };
+// [block elements, block bytes, offsets of f16 scale fields]
+const LAYOUT = {
+  F32: [1, 4, []], F16: [1, 2, []], BF16: [1, 2, []], Q4_0: [32, 18, [0]], Q4_1: [32, 20, [0, 2]], Q5_0: [32, 22, [0]],
+  Q5_1: [32, 24, [0, 2]], Q8_0: [32, 34, [0]], Q2_K: [256, 84, [80, 82]], Q3_K: [256, 110, [108]],
+  Q4_K: [256, 144, [0, 2]], Q5_K: [256, 176, [0, 2]], Q6_K: [256, 210, [208]],
+};
+const types = typesArg > 0 ? process.argv[typesArg + 1].split(",")
+  : ["Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K", "F16", "F32", "BF16", "Q5_0", "Q3_K"];
+// PERFORMANCE-NOTES.md (same machine class): GB/s of weights, 1 thread / 2 threads, and native llama.cpp-style C
+const NOTES = {
+  Q8_0: "notes: AS 4 rows 5.1 / 2 thr 7.6–10; C AVX2 6.0, AVX-512 VNNI 8.6",
+  Q4_0: "notes: AS 4 rows 2.4 / 2 thr 4.1; C AVX2 4.2, AVX-512 VNNI 5.2",
+};
+
+const ROWS = 2048, COLS = 8192;
+const DRAM_BYTES = 160 << 20; // rotate copies until this much is touched per round: beyond the L3
+
+/** Random weights with sane scales (uniform random quant codes; float types get moderate finite values). */
+function fillWeights(u8, ptr, name, bytes) {
+  const [, blockBytes, scales] = LAYOUT[name];
+  let s = 0x9e3779b9;
+  const view = new Uint32Array(u8.buffer, ptr, bytes >> 2);
+  for (let i = 0; i < view.length; i++) {
+    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    view[i] = s >>> 0;
+  }
+  if (name === "F32") {
+    const f = new Float32Array(u8.buffer, ptr, bytes >> 2);
+    for (let i = 0; i < f.length; i++) f[i] = ((view[i] & 0xffff) - 32768) / 65536;
+  } else if (name === "F16" || name === "BF16") {
+    const h = new Uint16Array(u8.buffer, ptr, bytes >> 1);
+    // exponent kept in a normal range: no Inf/NaN/subnormals
+    const fix = name === "F16" ? (v) => (v & 0x83ff) | 0x2c00 : (v) => (v & 0x807f) | 0x3c00;
+    for (let i = 0; i < h.length; i++) h[i] = fix(h[i]);
+  } else {
+    for (let b = ptr; b < ptr + bytes; b += blockBytes) {
+      for (const f of scales) { u8[b + f] = 0x00; u8[b + f + 1] = 0x20; } // 0.0078125
+    }
+  }
+}
+
+function median(a) {
+  const s = [...a].sort((x, y) => x - y);
+  return s[s.length >> 1];
+}
+
+const arena = new Arena(64 << 20, 4096 * 2 ** 20);
+const module = loadKernelModule();
+const single = new WasmKernels(arena, module);
+const threaded = new ThreadedKernels(arena, module, 2);
+const x = arena.alloc(64 * COLS * 4);
+{
+  const f = arena.f32;
+  for (let i = 0; i < 64 * COLS; i++) f[(x >> 2) + i] = Math.sin(i * 0.37) * 2;
+}
+const out = arena.alloc(64 * Math.max(ROWS, 8192) * 4);
+
+console.log(`matMul decode (n = 1), ${ROWS} rows × ${COLS} cols, weights from DRAM; GB/s of weight bytes (median of calls)`);
+console.log("type   MB/matrix  1 thread   2 threads  2T/1T");
+const results = {};
+for (const name of types) {
+  const [block, blockBytes] = LAYOUT[name];
+  const rowBytes = (COLS / block) * blockBytes;
+  const bytes = rowBytes * ROWS;
+  const copies = Math.max(2, Math.ceil(DRAM_BYTES / bytes));
+  const mats = [];
+  for (let c = 0; c < copies; c++) {
+    const ptr = arena.alloc(bytes, 64);
+    fillWeights(arena.u8, ptr, name, bytes);
+    mats.push({ name: `${name}#${c}`, type: T[name], dims: [COLS, ROWS], cols: COLS, rows: ROWS, rowBytes, ptr, bytes });
+  }
+  const row = [];
+  for (const k of [single, threaded]) {
+    for (let i = 0; i < copies; i++) k.matMul(mats[i], x, 1, out); // warm-up
+    const times = [];
+    const budget = quick ? 300 : 1500;
+    const t0 = performance.now();
+    for (let i = 0; performance.now() - t0 < budget || times.length < 2 * copies; i++) {
+      const s = performance.now();
+      k.matMul(mats[i % copies], x, 1, out);
+      times.push(performance.now() - s);
+    }
+    row.push(bytes / (median(times) * 1e6));
+  }
+  results[name] = row;
+  console.log(`${name.padEnd(6)} ${(bytes / 2 ** 20).toFixed(1).padStart(8)}  ${row[0].toFixed(2).padStart(8)}  ${row[1].toFixed(2).padStart(9)}  ${(row[1] / row[0]).toFixed(2).padStart(5)}   ${NOTES[name] ?? ""}`);
+}
+
+// prefill: n input rows against a model-sized matrix that stays in cache (the model's matrices are small)
+console.log(`\nmatMul prefill (n = 64), 1536 rows × 576 cols (SmolLM-135M FFN-up shape): µs per input row, GMAC/s`);
+for (const name of ["Q8_0", "Q4_0", "Q4_K", "Q6_K", "F16"].filter((t) => types.includes(t))) {
+  const [block, blockBytes] = LAYOUT[name];
+  const rows = 1536, cols = 576;
+  const rowBytes = (cols / block) * blockBytes;
+  const ptr = arena.alloc(rowBytes * rows, 64);
+  fillWeights(arena.u8, ptr, name, rowBytes * rows);
+  const w = { name, type: T[name], dims: [cols, rows], cols, rows, rowBytes, ptr, bytes: rowBytes * rows };
+  const line = [];
+  for (const k of [single, threaded]) {
+    k.matMul(w, x, 64, out);
+    const times = [];
+    for (let i = 0; i < (quick ? 5 : 20); i++) {
+      const s = performance.now();
+      k.matMul(w, x, 64, out);
+      times.push(performance.now() - s);
+    }
+    const ms = median(times);
+    line.push(`${((ms * 1000) / 64).toFixed(1)} µs/row ${((rows * cols * 64) / (ms * 1e6)).toFixed(1)} GMAC/s`);
+  }
+  console.log(`${name.padEnd(6)} 1 thread: ${line[0]}   2 threads: ${line[1]}`);
+}
+
+// fork-join cost
+const pool = threaded.pool;
+for (let i = 0; i < 1000; i++) pool.barrier();
+const N = quick ? 5000 : 50000;
+let t0 = performance.now();
+for (let i = 0; i < N; i++) pool.barrier();
+const hot = ((performance.now() - t0) * 1000) / N;
+// after a pause longer than the spin window the worker sleeps: the next call pays the wake-up
+const cold = [];
+for (let i = 0; i < (quick ? 10 : 40); i++) {
+  await new Promise((r) => setTimeout(r, 20));
+  const s = performance.now();
+  pool.barrier();
+  cold.push((performance.now() - s) * 1000);
+}
+const perToken = 30 * 7 + 30; // 30 layers × 7 matMuls + 30 attention calls (SmolLM-135M)
+console.log(`\nfork-join (2 threads, empty task): ${hot.toFixed(2)} µs per call back to back; ` +
+  `${median(cold).toFixed(1)} µs after the worker went to sleep (median)`);
+console.log(`per token-equivalent (30 layers × 7 matMuls + 30 attentions = ${perToken} calls): ` +
+  `${((hot * perToken) / 1000).toFixed(3)} ms`);
+threaded.dispose();

@@ -1,0 +1,382 @@
+// The conformance suite every kernel set runs (reference, WASM, threaded): each op on random data against the plain
+// reference kernels, plus invariants that hold for any correct implementation (so the reference itself is tested).
+//
+// Tolerances, and why:
+// - matMul: the reference rounds activations exactly as the fast kernels must (ggml's vec_dot_type: int8 blocks with
+//   the same scale and rounding, or f16/bf16), so both compute the same products and differ only in summation order
+//   and f32 vs f64 accumulation: |got − ref| ≤ 2e-5 · Σ_j |w_rj · x_tj| (f32 has 6e-8 relative precision; a sum of
+//   ≤ cols/8 f32 partials loses at most cols/8 · 6e-8 ≤ 1e-5 of Σ|terms| for cols ≤ 1600). One wrong element would
+//   err by ≈ Σ|terms| / cols, far above the bound.
+// - getRow, storeKv, add, addBias: exact (same f32 operations in the same order).
+// - rmsNorm, layerNorm, rope, swiglu: 2e-6 relative (f32 vs f64 rounding of a few operations; exp ≤ 1e-6).
+// - gelu: output is rounded to f16 (ggml's table), so 1 f16 unit (2^-10 relative) when the two land on either side
+//   of a rounding boundary.
+// - attention: f32 cache 2e-6 · max|V| (f32 vs f64 exp/softmax); f16 cache 5e-4 · max|V|: the softmax weights are
+//   rounded to f16 (as ggml does), and an exp that differs in the 7th digit may flip one rounding by 2^-11 relative.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { GgmlType } from "../tensor/ggml-type.js";
+import { quantize, traitsOf } from "../tensor/types.js";
+import { f16ToF32, f32ToF16 } from "../tensor/f16.js";
+import { Arena, type Ptr } from "./memory.js";
+import { ReferenceKernels } from "./reference.js";
+import type { Kernels, KvType, WeightTensor } from "./types.js";
+
+export type KernelFactory = (arena: Arena) => Kernels;
+
+/** Every weight type matMul/getRow must support. */
+export const MATMUL_TYPES: readonly GgmlType[] = [
+  GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
+  GgmlType.Q8_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+];
+
+/** Deterministic uniform [0, 1) generator (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gauss(rand: () => number): number {
+  return Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+}
+
+export function randomFloats(n: number, rand: () => number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = gauss(rand) * scale;
+  return out;
+}
+
+export function putF32(arena: Arena, values: Float32Array): Ptr {
+  const ptr = arena.alloc(values.length * 4);
+  arena.f32.set(values, ptr >> 2);
+  return ptr;
+}
+
+export function readF32(arena: Arena, ptr: Ptr, n: number): Float32Array {
+  return arena.f32.slice(ptr >> 2, (ptr >> 2) + n);
+}
+
+/** Offsets of the f16 scale fields in one block of `type` (overwritten with sane values in random-byte weights). */
+const SCALE_FIELDS: Partial<Record<GgmlType, number[]>> = {
+  [GgmlType.Q4_0]: [0], [GgmlType.Q4_1]: [0, 2], [GgmlType.Q5_0]: [0], [GgmlType.Q5_1]: [0, 2], [GgmlType.Q8_0]: [0],
+  [GgmlType.Q2_K]: [80, 82], [GgmlType.Q3_K]: [108], [GgmlType.Q4_K]: [0, 2], [GgmlType.Q5_K]: [0, 2],
+  [GgmlType.Q6_K]: [208],
+};
+
+/**
+ * Weight bytes for a (rows, cols) matrix of `type`: the reference quantizer applied to gaussian values, or (raw)
+ * uniformly random bytes with random positive f16 scales, which reach codes a quantizer rarely emits (−128 in Q8_0,
+ * every 6-bit scale and min).
+ */
+export function weightBytes(type: GgmlType, rows: number, cols: number, rand: () => number, raw: boolean): Uint8Array {
+  const fields = SCALE_FIELDS[type];
+  if (!raw || fields === undefined) return quantize(type, randomFloats(rows * cols, rand, 0.5));
+  const t = traitsOf(type);
+  const bytes = new Uint8Array((rows * cols / t.blockSize) * t.typeSize);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(rand() * 256);
+  for (let b = 0; b < bytes.length; b += t.typeSize) {
+    for (const f of fields) {
+      const h = f32ToF16((0.2 + rand()) * 0.01);
+      bytes[b + f] = h & 0xff;
+      bytes[b + f + 1] = h >> 8;
+    }
+  }
+  return bytes;
+}
+
+/** Copy `bytes` into the arena as a weight tensor (rows, cols) of `type`. */
+export function putWeight(arena: Arena, name: string, type: GgmlType, rows: number, cols: number, bytes: Uint8Array): WeightTensor {
+  const ptr = arena.alloc(bytes.length);
+  arena.u8.set(bytes, ptr);
+  return { name, type, dims: [cols, rows], cols, rows, rowBytes: bytes.length / rows, ptr, bytes: bytes.length };
+}
+
+function assertClose(got: Float32Array, want: Float32Array, tol: (i: number) => number, what: string): void {
+  assert.equal(got.length, want.length);
+  for (let i = 0; i < got.length; i++) {
+    const err = Math.abs(got[i]! - want[i]!);
+    if (!(err <= tol(i))) {
+      assert.fail(`${what}: element ${i}: got ${got[i]}, want ${want[i]} (|err| ${err.toExponential(2)} > ${tol(i).toExponential(2)})`);
+    }
+  }
+}
+
+/** Register the suite for the kernel set made by `factory` (one arena and kernel set for the whole suite). */
+export function runKernelConformance(label: string, factory: KernelFactory): void {
+  describe(`kernel conformance: ${label}`, () => {
+    let arena: Arena;
+    let k: Kernels;
+    let ref: ReferenceKernels;
+    before(() => {
+      arena = new Arena(32 << 20);
+      k = factory(arena);
+      ref = new ReferenceKernels(arena);
+    });
+    after(() => k.dispose?.());
+
+    /** Run matMul on both sides for one case and compare with the summation-order bound. */
+    function checkMatMul(type: GgmlType, rows: number, cols: number, n: number, seed: number, raw: boolean): void {
+      const rand = rng(seed);
+      const bytes = weightBytes(type, rows, cols, rand, raw);
+      const wk = putWeight(arena, `w${seed}`, type, rows, cols, bytes);
+      const wr = putWeight(arena, `w${seed}`, type, rows, cols, bytes);
+      k.prepareWeight?.(wk);
+      const x = randomFloats(n * cols, rand);
+      if (n > 1) x.fill(0, cols, 2 * cols); // an all-zero row (zero block scales)
+      if (cols >= 32) x[3] = -x[5]!; // equal magnitudes of both signs in one block
+      const xp = putF32(arena, x);
+      const outK = arena.alloc(n * rows * 4);
+      const outR = arena.alloc(n * rows * 4);
+      k.matMul(wk, xp, n, outK);
+      ref.matMul(wr, xp, n, outR);
+      // Σ|w·x| per output, from the reference's dequantized rows
+      const rowPtr = arena.alloc(cols * 4);
+      const mag = new Float64Array(n * rows);
+      for (let r = 0; r < rows; r++) {
+        ref.getRow(wr, r, rowPtr);
+        const wrow = readF32(arena, rowPtr, cols);
+        for (let t = 0; t < n; t++) {
+          let s = 0;
+          for (let c = 0; c < cols; c++) s += Math.abs(wrow[c]! * x[t * cols + c]!);
+          mag[t * rows + r] = s;
+        }
+      }
+      const what = `matMul ${traitsOf(type).name} ${raw ? "raw" : "quantized"} rows=${rows} cols=${cols} n=${n}`;
+      assertClose(readF32(arena, outK, n * rows), readF32(arena, outR, n * rows), (i) => 2e-5 * mag[i]! + 1e-30, what);
+    }
+
+    test("matMul: every weight type, odd row counts, n = 1, 3, 7, 17", () => {
+      let seed = 1;
+      for (const type of MATMUL_TYPES) {
+        const block = traitsOf(type).blockSize;
+        const colsSet = block === 256 ? [256, 768] : block === 32 ? [32, 96, 768] : [7, 64, 771];
+        for (const cols of colsSet) {
+          for (const rows of [1, 6, 33]) {
+            for (const n of [1, 3, 7, 17]) checkMatMul(type, rows, cols, n, seed++, false);
+          }
+        }
+        checkMatMul(type, 13, block === 256 ? 512 : 128, 5, seed++, true);
+      }
+    });
+
+    test("matMul: larger matrices (many row chunks)", () => {
+      let seed = 1000;
+      for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16, GgmlType.Q5_1]) {
+        for (const n of [1, 5]) checkMatMul(type, 130, 1024, n, seed++, false);
+      }
+    });
+
+    test("matMul: one-hot input selects a weight column (invariant)", () => {
+      for (const type of [GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_K]) {
+        const rows = 9, cols = 256, j = 77;
+        const rand = rng(500 + type);
+        const w = putWeight(arena, "onehot", type, rows, cols, weightBytes(type, rows, cols, rand, false));
+        k.prepareWeight?.(w);
+        const x = new Float32Array(cols);
+        x[j] = 1;
+        const out = arena.alloc(rows * 4);
+        k.matMul(w, putF32(arena, x), 1, out);
+        const got = readF32(arena, out, rows);
+        const rowPtr = arena.alloc(cols * 4);
+        for (let r = 0; r < rows; r++) {
+          k.getRow(w, r, rowPtr);
+          const want = arena.f32[(rowPtr >> 2) + j]!;
+          // an int8 activation of 1 is 127·f16(1/127) = 0.99994
+          assert.ok(Math.abs(got[r]! - want) <= 1e-4 * Math.abs(want) + 1e-12, `${traitsOf(type).name} row ${r}: ${got[r]} vs ${want}`);
+        }
+      }
+    });
+
+    test("matMul: unsupported weight type throws unsupported_tensor_type", () => {
+      const w: WeightTensor = { name: "iq", type: 16 as GgmlType, dims: [256, 1], cols: 256, rows: 1, rowBytes: 66, ptr: arena.alloc(66), bytes: 66 };
+      assert.throws(() => k.matMul(w, arena.alloc(1024), 1, arena.alloc(4)), { code: "unsupported_tensor_type" });
+    });
+
+    test("getRow: every type, bit-exact", () => {
+      let seed = 2000;
+      for (const type of MATMUL_TYPES) {
+        for (const raw of [false, true]) {
+          const cols = traitsOf(type).blockSize === 1 ? 67 : 512;
+          const bytes = weightBytes(type, 3, cols, rng(seed++), raw);
+          const w = putWeight(arena, "rows", type, 3, cols, bytes);
+          const wr = putWeight(arena, "rows", type, 3, cols, bytes);
+          k.prepareWeight?.(w);
+          const a = arena.alloc(cols * 4), b = arena.alloc(cols * 4);
+          for (const row of [0, 2]) {
+            k.getRow(w, row, a);
+            ref.getRow(wr, row, b);
+            assert.deepEqual(readF32(arena, a, cols), readF32(arena, b, cols), `getRow ${traitsOf(type).name} row ${row}`);
+          }
+        }
+      }
+    });
+
+    test("rmsNorm and layerNorm, in place and not", () => {
+      const rand = rng(3000);
+      for (const dim of [1, 7, 64, 577]) {
+        for (const n of [1, 3]) {
+          const x = randomFloats(n * dim, rand, 3);
+          const w = putF32(arena, randomFloats(dim, rand));
+          const b = putF32(arena, randomFloats(dim, rand));
+          for (const inPlace of [false, true]) {
+            const xk = putF32(arena, x), xr = putF32(arena, x);
+            const yk = inPlace ? xk : arena.alloc(n * dim * 4), yr = inPlace ? xr : arena.alloc(n * dim * 4);
+            k.rmsNorm(xk, w, n, dim, 1e-5, yk);
+            ref.rmsNorm(xr, w, n, dim, 1e-5, yr);
+            const want = readF32(arena, yr, n * dim);
+            assertClose(readF32(arena, yk, n * dim), want, (i) => 2e-6 * Math.abs(want[i]!) + 1e-7, `rmsNorm dim=${dim}`);
+            const xk2 = putF32(arena, x), xr2 = putF32(arena, x);
+            const zk = inPlace ? xk2 : arena.alloc(n * dim * 4), zr = inPlace ? xr2 : arena.alloc(n * dim * 4);
+            k.layerNorm(xk2, w, b, n, dim, 1e-5, zk);
+            ref.layerNorm(xr2, w, b, n, dim, 1e-5, zr);
+            const want2 = readF32(arena, zr, n * dim);
+            assertClose(readF32(arena, zk, n * dim), want2, (i) => 2e-6 * Math.abs(want2[i]!) + 1e-6, `layerNorm dim=${dim}`);
+          }
+        }
+      }
+    });
+
+    test("rmsNorm with unit weight gives mean square ≈ 1 (invariant)", () => {
+      const dim = 300;
+      const x = putF32(arena, randomFloats(dim, rng(3100), 7));
+      const ones = putF32(arena, new Float32Array(dim).fill(1));
+      const y = arena.alloc(dim * 4);
+      k.rmsNorm(x, ones, 1, dim, 1e-6, y);
+      const v = readF32(arena, y, dim);
+      const ms = v.reduce((s, e) => s + e * e, 0) / dim;
+      assert.ok(Math.abs(ms - 1) < 1e-5, `mean square ${ms}`);
+    });
+
+    test("rope: normal/neox, frequency factors, partial rotary dim, far positions", () => {
+      const rand = rng(4000);
+      const cases = [
+        { nHeads: 3, headDim: 64, ropeDim: 64, neox: false, ff: false, pos0: 0, n: 3 },
+        { nHeads: 2, headDim: 64, ropeDim: 64, neox: true, ff: false, pos0: 17, n: 4 },
+        { nHeads: 4, headDim: 32, ropeDim: 16, neox: false, ff: false, pos0: 1000, n: 2 },
+        { nHeads: 2, headDim: 80, ropeDim: 32, neox: true, ff: false, pos0: 5, n: 1 },
+        { nHeads: 2, headDim: 64, ropeDim: 64, neox: false, ff: true, pos0: 31000, n: 2 },
+        { nHeads: 1, headDim: 128, ropeDim: 128, neox: true, ff: true, pos0: 4095, n: 7 },
+      ];
+      for (const c of cases) {
+        const count = c.n * c.nHeads * c.headDim;
+        const x = randomFloats(count, rand);
+        const ff = c.ff ? putF32(arena, Float32Array.from({ length: c.ropeDim / 2 }, (_, i) => 1 + (i % 5) * 0.75)) : 0;
+        const xk = putF32(arena, x), xr = putF32(arena, x);
+        k.rope(xk, c.n, c.nHeads, c.headDim, c.ropeDim, c.pos0, 10000, 0.5, c.neox, ff);
+        ref.rope(xr, c.n, c.nHeads, c.headDim, c.ropeDim, c.pos0, 10000, 0.5, c.neox, ff);
+        const got = readF32(arena, xk, count);
+        assertClose(got, readF32(arena, xr, count), (i) => 2e-6 * (Math.abs(x[i]!) + 1), `rope ${JSON.stringify(c)}`);
+        // invariants: dimensions past ropeDim untouched; position 0 of the first call rotates by 0
+        for (let h = 0; h < c.n * c.nHeads; h++) {
+          for (let i = c.ropeDim; i < c.headDim; i++) assert.equal(got[h * c.headDim + i], x[h * c.headDim + i]);
+        }
+        if (c.pos0 === 0) {
+          for (let i = 0; i < c.nHeads * c.headDim; i++) assert.equal(got[i], x[i]);
+        }
+      }
+    });
+
+    test("storeKv: f16 and f32 caches, bit-exact", () => {
+      const rand = rng(5000);
+      for (const kvType of ["f16", "f32"] as KvType[]) {
+        const kvDim = 40, ctx = 9, n = 3, pos0 = 4;
+        const elem = kvType === "f16" ? 2 : 4;
+        const kv = putF32(arena, randomFloats(n * kvDim, rand, 10)), vv = putF32(arena, randomFloats(n * kvDim, rand));
+        const caches = [0, 1, 2, 3].map(() => arena.alloc(ctx * kvDim * elem));
+        k.storeKv(kv, vv, n, kvDim, pos0, caches[0]!, caches[1]!, kvType);
+        ref.storeKv(kv, vv, n, kvDim, pos0, caches[2]!, caches[3]!, kvType);
+        const bytes = (p: Ptr) => arena.u8.slice(p, p + ctx * kvDim * elem);
+        assert.deepEqual(bytes(caches[0]!), bytes(caches[2]!), `K cache ${kvType}`);
+        assert.deepEqual(bytes(caches[1]!), bytes(caches[3]!), `V cache ${kvType}`);
+      }
+    });
+
+    test("attention: f16/f32 cache, GQA groups 1–4, prefill and decode, odd head sizes", () => {
+      const rand = rng(6000);
+      const cases = [
+        { nKv: 2, group: 1, headDim: 64, n: 1, pos0: 0 },
+        { nKv: 2, group: 2, headDim: 64, n: 3, pos0: 5 },
+        { nKv: 1, group: 3, headDim: 40, n: 7, pos0: 0 },
+        { nKv: 2, group: 4, headDim: 20, n: 1, pos0: 37 },
+        { nKv: 3, group: 3, headDim: 128, n: 2, pos0: 100 },
+      ];
+      for (const kvType of ["f16", "f32"] as KvType[]) {
+        for (const c of cases) {
+          const nHeads = c.nKv * c.group, kvDim = c.nKv * c.headDim, ctx = c.pos0 + c.n;
+          const elem = kvType === "f16" ? 2 : 4;
+          const kc = arena.alloc(ctx * kvDim * elem), vc = arena.alloc(ctx * kvDim * elem);
+          const vals = randomFloats(ctx * kvDim, rand);
+          ref.storeKv(putF32(arena, randomFloats(ctx * kvDim, rand)), putF32(arena, vals), ctx, kvDim, 0, kc, vc, kvType);
+          const q = putF32(arena, randomFloats(c.n * nHeads * c.headDim, rand, 0.5));
+          const outK = arena.alloc(c.n * nHeads * c.headDim * 4), outR = arena.alloc(c.n * nHeads * c.headDim * 4);
+          const scale = 1 / Math.sqrt(c.headDim);
+          k.attention(q, c.n, c.pos0, nHeads, c.nKv, c.headDim, scale, kc, vc, kvType, outK, arena.alloc(ctx * 4));
+          ref.attention(q, c.n, c.pos0, nHeads, c.nKv, c.headDim, scale, kc, vc, kvType, outR, arena.alloc(ctx * 4));
+          const vmax = vals.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+          const tol = (kvType === "f16" ? 5e-4 : 2e-6) * vmax;
+          assertClose(readF32(arena, outK, c.n * nHeads * c.headDim), readF32(arena, outR, c.n * nHeads * c.headDim),
+            () => tol, `attention ${kvType} ${JSON.stringify(c)}`);
+        }
+      }
+    });
+
+    test("attention over a single position returns that V row (invariant)", () => {
+      for (const kvType of ["f16", "f32"] as KvType[]) {
+        const headDim = 24, nHeads = 2;
+        const elem = kvType === "f16" ? 2 : 4;
+        const kc = arena.alloc(headDim * elem), vc = arena.alloc(headDim * elem);
+        const v = randomFloats(headDim, rng(6100));
+        k.storeKv(putF32(arena, randomFloats(headDim, rng(6101))), putF32(arena, v), 1, headDim, 0, kc, vc, kvType);
+        const out = arena.alloc(nHeads * headDim * 4);
+        k.attention(putF32(arena, randomFloats(nHeads * headDim, rng(6102))), 1, 0, nHeads, 1, headDim, 0.2, kc, vc, kvType, out, arena.alloc(16));
+        const got = readF32(arena, out, nHeads * headDim);
+        for (let h = 0; h < nHeads; h++) {
+          for (let i = 0; i < headDim; i++) {
+            const want = kvType === "f16" ? f16ToF32(f32ToF16(v[i]!)) : v[i]!;
+            assert.ok(Math.abs(got[h * headDim + i]! - want) <= 1e-6 * Math.abs(want), `head ${h} element ${i}`);
+          }
+        }
+      }
+    });
+
+    test("add, addBias (exact), swiglu and gelu", () => {
+      const rand = rng(7000);
+      for (const count of [1, 5, 64, 1027]) {
+        const a = randomFloats(count, rand), b = randomFloats(count, rand);
+        const ak = putF32(arena, a), ar = putF32(arena, a), bp = putF32(arena, b);
+        k.add(ak, bp, count);
+        ref.add(ar, bp, count);
+        assert.deepEqual(readF32(arena, ak, count), readF32(arena, ar, count), `add ${count}`);
+
+        const g = randomFloats(count, rand, 4);
+        g[0] = 0;
+        if (count > 3) { g[1] = 100; g[2] = -100; }
+        const gk = putF32(arena, g), gr = putF32(arena, g);
+        k.swiglu(gk, bp, count);
+        ref.swiglu(gr, bp, count);
+        const want = readF32(arena, gr, count);
+        assertClose(readF32(arena, gk, count), want, (i) => 2e-6 * Math.abs(want[i]!) + 1e-30, `swiglu ${count}`);
+
+        const xg = randomFloats(count, rand, 4);
+        if (count > 5) { xg[0] = 0; xg[1] = -10; xg[2] = 10; xg[3] = -12; xg[4] = 9.99; xg[5] = 1e-6; }
+        const xk = putF32(arena, xg), xr = putF32(arena, xg);
+        k.gelu(xk, count);
+        ref.gelu(xr, count);
+        const want2 = readF32(arena, xr, count);
+        assertClose(readF32(arena, xk, count), want2, (i) => 2 ** -10 * Math.abs(want2[i]!) + 2 ** -24, `gelu ${count}`);
+      }
+      const dim = 37, n = 3;
+      const x = randomFloats(n * dim, rand);
+      const xk = putF32(arena, x), xr = putF32(arena, x), bias = putF32(arena, randomFloats(dim, rand));
+      k.addBias(xk, bias, n, dim);
+      ref.addBias(xr, bias, n, dim);
+      assert.deepEqual(readF32(arena, xk, n * dim), readF32(arena, xr, n * dim), "addBias");
+    });
+  });
+}

@@ -1,0 +1,20 @@
+// Layout of the thread pool's control block in the shared memory; mirrors src/kernels/wasm/assembly/parallel.ts.
+
+/** Bytes reserved for the control block (hot words on separate 64-byte lines, then 32 parameter slots). */
+export const CONTROL_BYTES = 512;
+export const COMPLETED_OFFSET = 192;
+/** Set to 1 by a worker whose wasm call trapped. */
+export const ERROR_OFFSET = 204;
+export const PARAMS_OFFSET = 256;
+
+// parameter slots (i32 index from PARAMS_OFFSET)
+export const P_OP = 0;
+export const P_CHUNK = 1;
+export const P_SPIN = 2;
+/** First op-specific slot. */
+export const P_A = 8;
+
+export const OP_NOP = 0;
+export const OP_MATMUL = 1;
+export const OP_ATTENTION = 2;
+export const OP_EXIT = 3;

@@ -1,0 +1,64 @@
+// Threaded WASM kernels: the conformance suite with every call forced through a 2-thread pool, bit-identical
+// results to the single-thread WASM kernels (a row's arithmetic does not depend on how rows are split), and a
+// stress run of back-to-back tasks of every kind.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { GgmlType } from "../../tensor/ggml-type.js";
+import { MATMUL_TYPES, putF32, putWeight, randomFloats, readF32, rng, runKernelConformance, weightBytes } from "../conformance.js";
+import { Arena } from "../memory.js";
+import { loadKernelModule } from "../wasm/load-node.js";
+import { WasmKernels } from "../wasm/wasm-kernels.js";
+import { ThreadedKernels } from "./threaded-kernels.js";
+
+runKernelConformance("wasm threaded (2 threads)", (arena) =>
+  new ThreadedKernels(arena, loadKernelModule(), 2, { minParallelBytes: 0 }));
+
+describe("threaded kernels against single-thread WASM", () => {
+  let arena: Arena;
+  let threaded: ThreadedKernels;
+  let single: WasmKernels;
+  before(() => {
+    arena = new Arena(32 << 20);
+    threaded = new ThreadedKernels(arena, loadKernelModule(), 3, { minParallelBytes: 0 });
+    single = new WasmKernels(arena, loadKernelModule());
+  });
+  after(() => threaded.dispose());
+
+  test("matMul and attention are bit-identical, over 400 back-to-back tasks", () => {
+    const rand = rng(42);
+    const weights = MATMUL_TYPES.map((type, i) => {
+      const cols = type === GgmlType.F32 || type === GgmlType.F16 || type === GgmlType.BF16 ? 200 : 512;
+      const rows = 37 + 4 * i;
+      return putWeight(arena, `w${i}`, type, rows, cols, weightBytes(type, rows, cols, rand, i % 2 === 1));
+    });
+    const xs = putF32(arena, randomFloats(9 * 512, rand));
+    const outA = arena.alloc(9 * 100 * 4), outB = arena.alloc(9 * 100 * 4);
+    const nKv = 2, nHeads = 6, headDim = 32, ctx = 40, kvDim = nKv * headDim;
+    const caches = [0, 1, 2, 3].map(() => arena.alloc(ctx * kvDim * 4));
+    single.storeKv(putF32(arena, randomFloats(ctx * kvDim, rand)), putF32(arena, randomFloats(ctx * kvDim, rand)), ctx, kvDim, 0, caches[0]!, caches[1]!, "f32");
+    single.storeKv(putF32(arena, randomFloats(ctx * kvDim, rand)), putF32(arena, randomFloats(ctx * kvDim, rand)), ctx, kvDim, 0, caches[2]!, caches[3]!, "f16");
+    const q = putF32(arena, randomFloats(5 * nHeads * headDim, rand));
+    for (let call = 0; call < 400; call++) {
+      if (call % 5 === 4) {
+        const n = 1 + (call % 4), pos0 = ctx - n - (call % 7);
+        const f16 = call % 2 === 0;
+        const [kc, vc] = f16 ? [caches[2]!, caches[3]!] : [caches[0]!, caches[1]!];
+        threaded.attention(q, n, pos0, nHeads, nKv, headDim, 0.17, kc, vc, f16 ? "f16" : "f32", outA, 0);
+        single.attention(q, n, pos0, nHeads, nKv, headDim, 0.17, kc, vc, f16 ? "f16" : "f32", outB, 0);
+        const count = n * nHeads * headDim;
+        assert.deepEqual(readF32(arena, outA, count), readF32(arena, outB, count), `attention call ${call}`);
+        continue;
+      }
+      const w = weights[call % weights.length]!;
+      const n = [1, 1, 2, 5, 9][call % 5]!;
+      threaded.matMul(w, xs, n, outA);
+      single.matMul(w, xs, n, outB);
+      assert.deepEqual(readF32(arena, outA, n * w.rows), readF32(arena, outB, n * w.rows), `matMul call ${call} type ${w.type} n=${n}`);
+    }
+  });
+
+  test("an empty fork-join round trip completes (barrier)", () => {
+    for (let i = 0; i < 1000; i++) threaded.pool.barrier();
+    threaded.pool.barrier(64); // more chunks than threads
+  });
+});

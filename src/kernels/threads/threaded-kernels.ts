@@ -1,0 +1,106 @@
+// WASM kernels split over a thread pool: matMul by chunks of weight rows, attention by (position, head) items,
+// both claimed dynamically so a descheduled thread delays a call by at most one chunk. The small per-row ops stay on
+// the main thread (they cost less than a fork-join).
+import type { Arena, Ptr } from "../memory.js";
+import type { KvType, WeightTensor } from "../types.js";
+import { attentionScratchBytes, WasmKernels } from "../wasm/wasm-kernels.js";
+import { Slot } from "../wasm/workspace.js";
+import { OP_ATTENTION, OP_MATMUL, P_A, P_CHUNK, P_OP } from "./control.js";
+import { DEFAULT_SPIN, ThreadPool } from "./pool.js";
+
+/** Below this many weight bytes × input rows a matMul runs on the main thread alone (fork-join ≈ 1–2 µs). */
+const MIN_PARALLEL_BYTES = 32 * 1024;
+/** Chunks per thread: more balance the load when a thread is slow, fewer cost fewer claims. */
+const CHUNKS_PER_THREAD = 4;
+
+export interface ThreadedOptions {
+  /** Spin iterations before a waiting thread sleeps (default DEFAULT_SPIN). */
+  spin?: number;
+  /** matMuls smaller than this (weight bytes × input rows) stay on the main thread; 0 sends all to the pool. */
+  minParallelBytes?: number;
+}
+
+export class ThreadedKernels extends WasmKernels {
+  override readonly name: string;
+  readonly pool: ThreadPool;
+  private readonly minParallelBytes: number;
+
+  constructor(arena: Arena, module: WebAssembly.Module, readonly threads: number, options: ThreadedOptions = {}) {
+    super(arena, module);
+    this.name = `wasm-threads-${threads}`;
+    this.pool = new ThreadPool(arena, module, this.wasm, threads, options.spin ?? DEFAULT_SPIN);
+    this.minParallelBytes = options.minParallelBytes ?? MIN_PARALLEL_BYTES;
+  }
+
+  override matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void {
+    if (w.rowBytes * w.rows * n < this.minParallelBytes) {
+      super.matMul(w, xPtr, n, outPtr);
+      return;
+    }
+    const block = this.activationBlockOf(w);
+    this.prepareActivations(w, block, xPtr, n);
+    const rowStride = w.cols * 4;
+    const rowScratch = this.needsRowScratch(w) ? this.workspace.region(Slot.Rows, rowStride * this.threads) : 0;
+    // rows per chunk: a multiple of 4 (the decode kernel walks 4 rows per pass)
+    const target = Math.ceil(w.rows / (this.threads * CHUNKS_PER_THREAD));
+    const chunk = Math.max(4, (target + 3) & ~3);
+    const i32 = this.arena.i32;
+    const p = this.pool.params;
+    i32[p + P_OP] = OP_MATMUL;
+    i32[p + P_CHUNK] = chunk;
+    const a = p + P_A;
+    i32[a] = w.type;
+    i32[a + 1] = w.ptr;
+    i32[a + 2] = w.rowBytes;
+    i32[a + 3] = w.rows;
+    i32[a + 4] = w.cols;
+    i32[a + 5] = this.xIn;
+    i32[a + 6] = n;
+    i32[a + 7] = outPtr;
+    i32[a + 8] = this.xq;
+    i32[a + 9] = this.xd;
+    i32[a + 10] = this.xs;
+    i32[a + 11] = rowScratch;
+    i32[a + 12] = rowStride;
+    this.pool.run(Math.ceil(w.rows / chunk));
+  }
+
+  override attention(
+    qPtr: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number,
+    kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, scratchPtr: Ptr,
+  ): void {
+    const items = n * nHeads;
+    if (items < 2) {
+      super.attention(qPtr, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, kvType, outPtr, scratchPtr);
+      return;
+    }
+    // every thread needs its own scratch (rounded q row and scores), a whole number of cache lines
+    const stride = Math.ceil(attentionScratchBytes(headDim, pos0 + n) / 64) * 64;
+    const att = this.workspace.region(Slot.Att, stride * this.threads);
+    const chunk = Math.max(1, Math.floor(items / (this.threads * CHUNKS_PER_THREAD)));
+    const i32 = this.arena.i32;
+    const p = this.pool.params;
+    i32[p + P_OP] = OP_ATTENTION;
+    i32[p + P_CHUNK] = chunk;
+    const a = p + P_A;
+    i32[a] = qPtr;
+    i32[a + 1] = n;
+    i32[a + 2] = pos0;
+    i32[a + 3] = nHeads;
+    i32[a + 4] = nKvHeads;
+    i32[a + 5] = headDim;
+    this.arena.f32[a + 6] = scale;
+    i32[a + 7] = kCache;
+    i32[a + 8] = vCache;
+    i32[a + 9] = kvType === "f16" ? 1 : 0;
+    i32[a + 10] = outPtr;
+    i32[a + 11] = att;
+    i32[a + 12] = stride;
+    this.pool.run(Math.ceil(items / chunk));
+  }
+
+  /** Stop the worker threads. */
+  override dispose(): void {
+    this.pool.close();
+  }
+}

@@ -1,0 +1,140 @@
+// Shared helpers for the WASM kernels: half-float conversion (scalar and SIMD), horizontal sums, SIMD exp.
+// Nothing here allocates: the module has no heap, every buffer lives in the imported shared memory.
+
+// ggml type ids (src/tensor/ggml-type.ts).
+export const T_F32: i32 = 0;
+export const T_F16: i32 = 1;
+export const T_Q4_0: i32 = 2;
+export const T_Q4_1: i32 = 3;
+export const T_Q5_0: i32 = 6;
+export const T_Q5_1: i32 = 7;
+export const T_Q8_0: i32 = 8;
+export const T_Q2_K: i32 = 10;
+export const T_Q3_K: i32 = 11;
+export const T_Q4_K: i32 = 12;
+export const T_Q5_K: i32 = 13;
+export const T_Q6_K: i32 = 14;
+export const T_BF16: i32 = 30;
+
+/** 2^112: rebias factor from a binary16 exponent placed in a float32 exponent field. */
+export const F16_REBIAS: f32 = 5.192296858534828e33;
+
+/**
+ * binary16 bits → f32 for scale fields: sign and the 15 magnitude bits are moved into float32 position and the
+ * exponent rebiased by one multiply, which is exact for normals and subnormals. Inf/NaN come out finite (scales never
+ * are); use f16ToF32Exact where they matter.
+ */
+// @ts-ignore: decorator
+@inline export function f16ToF32(h: u32): f32 {
+  return reinterpret<f32>(((h & 0x8000) << 16) | ((h & 0x7fff) << 13)) * F16_REBIAS;
+}
+
+/** binary16 bits → f32 including Inf/NaN (payload widened as ggml does). */
+export function f16ToF32Exact(h: u32): f32 {
+  if ((h & 0x7c00) == 0x7c00) return reinterpret<f32>(((h & 0x8000) << 16) | 0x7f800000 | ((h & 0x3ff) << 13));
+  return f16ToF32(h);
+}
+
+/** f32 → binary16 bits, round to nearest even, overflow to ±Inf, NaN → sign|0x7E00 (ggml's GGML_FP32_TO_FP16). */
+export function f32ToF16(x: f32): u32 {
+  const w = reinterpret<u32>(x);
+  const sign = (w >> 16) & 0x8000;
+  const abs = w & 0x7fffffff;
+  if (abs > 0x7f800000) return sign | 0x7e00;
+  if (abs >= 0x47800000) return sign | 0x7c00;
+  const exp = abs >> 23;
+  if (exp >= 113) {
+    const mant = abs & 0x7fffff;
+    let h = ((exp - 112) << 10) | (mant >> 13);
+    const rest = mant & 0x1fff;
+    if (rest > 0x1000 || (rest == 0x1000 && (h & 1) != 0)) h++;
+    return sign | h;
+  }
+  const shift = 126 - exp;
+  if (shift > 24) return sign;
+  const m = (abs & 0x7fffff) | (exp == 0 ? 0 : 0x800000);
+  let h = m >> shift;
+  const rest = m & ((1 << shift) - 1);
+  const half: u32 = 1 << (shift - 1);
+  if (rest > half || (rest == half && (h & 1) != 0)) h++;
+  return sign | h;
+}
+
+/**
+ * Four binary16 values sitting in the high 16 bits of each i32 lane → f32x4. An arithmetic shift by 3 puts the
+ * exponent and mantissa in float32 position while the sign stays in bit 31; the mask drops the copied sign bits and
+ * the multiply rebiases. Exact for normals, zeros and subnormals (Inf/NaN come out finite: matMul/attention only).
+ */
+// @ts-ignore: decorator
+@inline export function halfHighToF32x4(w: v128): v128 {
+  return f32x4.mul(v128.and(i32x4.shr_s(w, 3), i32x4.splat(0x8fffe000)), f32x4.splat(F16_REBIAS));
+}
+
+/** Low four binary16 lanes of an i16x8 → f32x4. */
+// @ts-ignore: decorator
+@inline export function f16LowToF32x4(h: v128): v128 {
+  return halfHighToF32x4(i16x8.shuffle(i16x8.splat(0), h, 0, 8, 1, 9, 2, 10, 3, 11));
+}
+
+/** High four binary16 lanes of an i16x8 → f32x4. */
+// @ts-ignore: decorator
+@inline export function f16HighToF32x4(h: v128): v128 {
+  return halfHighToF32x4(i16x8.shuffle(i16x8.splat(0), h, 4, 12, 5, 13, 6, 14, 7, 15));
+}
+
+/** Low four bfloat16 lanes of an i16x8 → f32x4 (exact: bf16 is the top half of a float32). */
+// @ts-ignore: decorator
+@inline export function bf16LowToF32x4(h: v128): v128 {
+  return i16x8.shuffle(i16x8.splat(0), h, 0, 8, 1, 9, 2, 10, 3, 11);
+}
+
+// @ts-ignore: decorator
+@inline export function bf16HighToF32x4(h: v128): v128 {
+  return i16x8.shuffle(i16x8.splat(0), h, 4, 12, 5, 13, 6, 14, 7, 15);
+}
+
+// @ts-ignore: decorator
+@inline export function hsumF32(v: v128): f32 {
+  const s = f32x4.add(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
+}
+
+// @ts-ignore: decorator
+@inline export function hsumI32(v: v128): i32 {
+  const s = i32x4.add(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  return i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1);
+}
+
+// @ts-ignore: decorator
+@inline export function hmaxF32(v: v128): f32 {
+  const s = f32x4.max(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  return max(f32x4.extract_lane(s, 0), f32x4.extract_lane(s, 1));
+}
+
+/**
+ * e^x on four lanes: x = k·ln2 + r with |r| ≤ ln2/2 (ln2 split in two for an exact product), e^r by a degree-6
+ * Taylor polynomial (truncation ≤ 1.2e-7 relative), 2^k built in the exponent field. Inputs are clamped to
+ * [-87.3, 88.7] so 2^k stays a normal float: tiny results come out near 1e-38 instead of 0, large ones finite.
+ * Relative error ≈ 3e-7 over the whole range.
+ */
+// @ts-ignore: decorator
+@inline export function expF32x4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.3)), f32x4.splat(88.7));
+  const k = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.4426950408889634)));
+  let r = f32x4.sub(x, f32x4.mul(k, f32x4.splat(0.693145751953125)));
+  r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(1.428606765330187e-6)));
+  let p = f32x4.splat(1.0 / 720.0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** Scalar e^x with the same algorithm (for loop tails, so every element sees the same approximation). */
+export function expF32(x: f32): f32 {
+  return f32x4.extract_lane(expF32x4(f32x4.splat(x)), 0);
+}

@@ -1,0 +1,28 @@
+// Entry of the kernels module: every export takes and returns numbers only (byte offsets, sizes, scalars).
+// Built by scripts/build-wasm.mjs into dist/wasm/kernels.wasm; instantiated on the arena's shared memory by the
+// main thread and by every worker thread.
+import { dequantizeRow } from "./dequant";
+import { attendItem } from "./ops";
+
+export { activationBlock, activationFloat, matmulChunk, needsRowScratch, prepareActivations } from "./matmul";
+export { add, addBias, gelu, layerNorm, rmsNorm, rope, storeKv, swiglu } from "./ops";
+export { dispatch, signalExit, workerLoop } from "./parallel";
+
+/** dst (cols f32) = row of a weight; returns 0 when the type is unknown to this module. */
+export function getRow(type: i32, src: usize, dst: usize, cols: i32): i32 {
+  return dequantizeRow(type, src, dst, cols) ? 1 : 0;
+}
+
+/**
+ * All attention items (position, head) on this thread. scratch: headDim + pos0 + n floats (+ 16 bytes padding),
+ * see attendHead.
+ */
+export function attention(
+  q: usize, n: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, scale: f32, kCache: usize, vCache: usize,
+  isF16: bool, out: usize, scratch: usize,
+): void {
+  const items = n * nHeads;
+  for (let item = 0; item < items; item++) {
+    attendItem(item, q, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch);
+  }
+}

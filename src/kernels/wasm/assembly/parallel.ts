@@ -1,0 +1,137 @@
+// Fork-join over threads sharing this module's memory: a control block in the shared memory carries a generation
+// counter, a claim word for dynamic chunk scheduling and the task parameters. The main thread publishes a task and
+// works on it too; workers spin briefly on the generation, then sleep in memory.atomic.wait.
+//
+// Control block (byte offsets; hot words on separate cache lines):
+//   0    GEN        i32  task generation, bumped once per task by the main thread
+//   64   SLEEPERS   i32  workers currently inside atomic.wait on GEN (main notifies only if > 0)
+//   128  CLAIM      i64  (generation << 32) | next chunk index; claimed with cmpxchg so a worker that wakes late can
+//                        never take a chunk of a newer task
+//   192  COMPLETED  i32  chunks finished in the current task
+//   196  MAIN_WAIT  i32  1 while the main thread sleeps on COMPLETED
+//   200  TOTAL      i32  chunks in the current task
+//   256  params     i32[32] (P_* below; f32 values stored by bits)
+import { matmulChunk } from "./matmul";
+import { attendItem } from "./ops";
+
+export const GEN: usize = 0;
+export const SLEEPERS: usize = 64;
+export const CLAIM: usize = 128;
+export const COMPLETED: usize = 192;
+export const MAIN_WAIT: usize = 196;
+export const TOTAL: usize = 200;
+export const PARAMS: usize = 256;
+
+// parameter slots (i32 index from PARAMS)
+export const P_OP = 0;
+export const P_CHUNK = 1; // rows (matMul) or items (attention) per chunk
+export const P_SPIN = 2; // spin iterations before sleeping
+export const P_A = 8; // op-specific parameters start here
+
+export const OP_NOP = 0;
+export const OP_MATMUL = 1;
+export const OP_ATTENTION = 2;
+export const OP_EXIT = 3;
+
+/** Sleep timeouts are finite: V8 11.x never wakes a wasm wait with an infinite (−1) timeout. */
+const WORKER_SLEEP_NS: i64 = 100_000_000;
+const MAIN_SLEEP_NS: i64 = 1_000_000;
+
+// @ts-ignore: decorator
+@inline function param(ctrl: usize, i: i32): i32 {
+  return load<i32>(ctrl + PARAMS + (<usize>i << 2));
+}
+
+function runChunk(ctrl: usize, idx: i32, ith: i32): void {
+  const op = param(ctrl, P_OP);
+  const chunk = param(ctrl, P_CHUNK);
+  const p = ctrl + PARAMS + (<usize>P_A << 2);
+  if (op == OP_MATMUL) {
+    // type, w, rb, rows, cols, x, n, out, xq, xd, xs, scratch, scratchStride
+    const rows = load<i32>(p, 12);
+    const r0 = idx * chunk;
+    const r1 = min(rows, r0 + chunk);
+    matmulChunk(load<i32>(p), load<u32>(p, 4), load<u32>(p, 8), rows, load<i32>(p, 16), load<u32>(p, 20),
+      load<i32>(p, 24), load<u32>(p, 28), r0, r1, load<u32>(p, 32), load<u32>(p, 36), load<u32>(p, 40),
+      load<usize>(p, 44) + <usize>ith * load<usize>(p, 48));
+  } else if (op == OP_ATTENTION) {
+    // q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, scratchStride
+    const n = load<i32>(p, 4), nHeads = load<i32>(p, 12);
+    const i0 = idx * chunk, i1 = min(n * nHeads, i0 + chunk);
+    const att = load<usize>(p, 44) + <usize>ith * load<usize>(p, 48);
+    for (let item = i0; item < i1; item++) {
+      attendItem(item, load<u32>(p), load<i32>(p, 8), nHeads, load<i32>(p, 16), load<i32>(p, 20), load<f32>(p, 24),
+        load<u32>(p, 28), load<u32>(p, 32), load<i32>(p, 36) != 0, load<u32>(p, 40), att);
+    }
+  }
+}
+
+/** Claim and run chunks of task `gen` until none are left. */
+function work(ctrl: usize, gen: u32, ith: i32): void {
+  while (true) {
+    const v = atomic.load<u64>(ctrl + CLAIM);
+    if (<u32>(v >> 32) != gen) return;
+    const idx = <i32>(<u32>v);
+    if (idx >= atomic.load<i32>(ctrl + TOTAL)) return;
+    if (atomic.cmpxchg<u64>(ctrl + CLAIM, v, v + 1) != v) continue;
+    runChunk(ctrl, idx, ith);
+    const done = atomic.add<i32>(ctrl + COMPLETED, 1) + 1;
+    if (done == atomic.load<i32>(ctrl + TOTAL) && atomic.load<i32>(ctrl + MAIN_WAIT) != 0) {
+      atomic.notify(ctrl + COMPLETED, 1);
+    }
+  }
+}
+
+/** Body of a worker thread: runs tasks until OP_EXIT. ith ≥ 1 selects this thread's scratch slice. */
+export function workerLoop(ctrl: usize, ith: i32): void {
+  let seen: u32 = 0;
+  while (true) {
+    let g = atomic.load<u32>(ctrl + GEN);
+    if (g == seen) {
+      let spins = param(ctrl, P_SPIN);
+      while (g == seen && spins-- > 0) g = atomic.load<u32>(ctrl + GEN);
+      if (g == seen) {
+        atomic.add<i32>(ctrl + SLEEPERS, 1);
+        while ((g = atomic.load<u32>(ctrl + GEN)) == seen) atomic.wait<i32>(ctrl + GEN, <i32>seen, WORKER_SLEEP_NS);
+        atomic.sub<i32>(ctrl + SLEEPERS, 1);
+      }
+    }
+    seen = g;
+    if (atomic.load<i32>(ctrl + PARAMS + (<usize>P_OP << 2)) == OP_EXIT) return;
+    work(ctrl, g, ith);
+  }
+}
+
+/**
+ * Main thread: publish the task whose parameters are already in the control block (`total` chunks), work on it,
+ * and return once every chunk is done.
+ */
+export function dispatch(ctrl: usize, total: i32): void {
+  const g = atomic.load<u32>(ctrl + GEN) + 1;
+  atomic.store<i32>(ctrl + COMPLETED, 0);
+  atomic.store<i32>(ctrl + TOTAL, total);
+  atomic.store<u64>(ctrl + CLAIM, <u64>g << 32);
+  atomic.store<u32>(ctrl + GEN, g);
+  if (atomic.load<i32>(ctrl + SLEEPERS) > 0) atomic.notify(ctrl + GEN, 0x7fffffff);
+  work(ctrl, g, 0);
+  let done = atomic.load<i32>(ctrl + COMPLETED);
+  if (done < total) {
+    let spins = param(ctrl, P_SPIN);
+    while (done < total && spins-- > 0) done = atomic.load<i32>(ctrl + COMPLETED);
+    if (done < total) {
+      atomic.store<i32>(ctrl + MAIN_WAIT, 1);
+      while ((done = atomic.load<i32>(ctrl + COMPLETED)) < total) {
+        atomic.wait<i32>(ctrl + COMPLETED, done, MAIN_SLEEP_NS);
+      }
+      atomic.store<i32>(ctrl + MAIN_WAIT, 0);
+    }
+  }
+  // no chunk of this generation may be claimed any more, whatever a late worker read before
+  atomic.store<u64>(ctrl + CLAIM, (<u64>g << 32) | 0x7fffffff);
+}
+
+/** Wake every worker and let it return from workerLoop (P_OP must already be OP_EXIT). */
+export function signalExit(ctrl: usize): void {
+  atomic.store<u32>(ctrl + GEN, atomic.load<u32>(ctrl + GEN) + 1);
+  atomic.notify(ctrl + GEN, 0x7fffffff);
+}

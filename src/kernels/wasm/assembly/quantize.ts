@@ -1,0 +1,110 @@
+// Activation rounding before a matMul, exactly as ggml pairs each weight type with an activation type
+// (vec_dot_type) and as the reference kernels (src/kernels/reference.ts) define it:
+//
+//   32-element blocks (Q8_0/Q8_1 partner of Q8_0, Q4_0, Q4_1, Q5_0, Q5_1): q = round_half_even(x · 127/amax),
+//       d = f16(amax / 127)  (ggml's SIMD quantizers; the scale is stored as f16)
+//   256-element blocks (Q8_K partner of the K-quants): q = round_half_even(x · 127/amax), d = 1 / (127/amax)
+//   F16 / BF16 weights: x rounded to f16 / bf16
+//
+// Integer kernels read the quantized form:
+//   xq  (n, cols)        i16   q, |q| ≤ 127, widened so the dot kernels feed i32x4.dot_i16x8_s directly
+//   xd  (n, cols/block)  f32   d
+//   xs  (n, cols/32)     i16   Σ q over each 32 elements (for the K-quant minimums and the Q4_0 offset)
+//   xc  (n, cols/32)     f32   block 32 only, right after xd: f16(amax/127 · Σq) − d·Σq. ggml's Q8_1 keeps
+//                              s = f16(d·Σq) with the unrounded d, and Q4_1/Q5_1 dots add min·s; this is the part
+//                              of min·s that d·Σq (what the dequantized activations give) misses.
+// Float kernels read xf (n, cols) f32 = the rounded activations (d·q, or the f16/bf16 value).
+import { f16ToF32Exact, f32ToF16 } from "./common";
+
+/** Quantize n rows of `cols` floats at x in blocks of `block` (32 or 256, dividing cols). */
+export function quantizeActivations(x: usize, n: i32, cols: i32, block: i32, xq: usize, xd: usize, xs: usize): void {
+  const nb = cols / block;
+  let xc = xd + ((<usize>n * <usize>nb) << 2);
+  for (let t = 0; t < n; t++) {
+    for (let b = 0; b < nb; b++) {
+      let amax = f32x4.splat(0);
+      for (let i = 0; i < block; i += 8) {
+        amax = f32x4.max(amax, f32x4.abs(v128.load(x + (<usize>i << 2))));
+        amax = f32x4.max(amax, f32x4.abs(v128.load(x + (<usize>i << 2), 16)));
+      }
+      const m0 = f32x4.max(amax, i32x4.shuffle(amax, amax, 2, 3, 0, 1));
+      const m = max(f32x4.extract_lane(m0, 0), f32x4.extract_lane(m0, 1));
+      const id: f32 = m > 0 ? <f32>127.0 / m : 0;
+      let d: f32 = 0;
+      if (m > 0) d = block == 32 ? f16ToF32Exact(f32ToF16(m / <f32>127.0)) : <f32>1.0 / id;
+      store<f32>(xd, d);
+      xd += 4;
+      const vid = f32x4.splat(id);
+      for (let i = 0; i < block; i += 32) {
+        let sum = i32x4.splat(0);
+        for (let k = 0; k < 32; k += 8) {
+          const p = x + (<usize>(i + k) << 2);
+          const a = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p), vid)));
+          const c = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 16), vid)));
+          sum = i32x4.add(sum, i32x4.add(a, c));
+          v128.store(xq + (<usize>(i + k) << 1), i16x8.narrow_i32x4_s(a, c));
+        }
+        const s = i32x4.add(sum, i32x4.shuffle(sum, sum, 2, 3, 0, 1));
+        const qsum = i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1);
+        store<i16>(xs, <i16>qsum);
+        xs += 2;
+        if (block == 32) {
+          const fs = <f32>qsum;
+          store<f32>(xc, f16ToF32Exact(f32ToF16((m / <f32>127.0) * fs)) - d * fs);
+          xc += 4;
+        }
+      }
+      x += <usize>block << 2;
+      xq += <usize>block << 1;
+    }
+  }
+}
+
+/** xf (count) = xq · xd: the quantized activations as floats, for the dequantize-then-dot kernels. */
+export function expandActivations(count: i32, block: i32, xq: usize, xd: usize, xf: usize): void {
+  for (let i = 0; i < count; i += block, xd += 4) {
+    const d = f32x4.splat(load<f32>(xd));
+    for (let k = i; k < i + block; k += 8) {
+      const q = v128.load(xq + (<usize>k << 1));
+      v128.store(xf + (<usize>k << 2), f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(q)), d));
+      v128.store(xf + (<usize>k << 2), f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(q)), d), 16);
+    }
+  }
+}
+
+/**
+ * Four floats rounded to the nearest binary16 value (ties to even; subnormals and overflow to ±Inf as f32ToF16),
+ * returned as f32. Normal range: round the float32 mantissa at bit 13 in the integer domain (a carry correctly bumps
+ * the exponent); below 2^−14: adding 0.5 makes the float unit 2^−24, the binary16 subnormal step.
+ */
+// @ts-ignore: decorator
+@inline export function roundToF16x4(v: v128): v128 {
+  const sign = v128.and(v, i32x4.splat(0x80000000));
+  const a = v128.and(v, i32x4.splat(0x7fffffff));
+  let r = i32x4.add(a, i32x4.add(i32x4.splat(0xfff), v128.and(i32x4.shr_u(a, 13), i32x4.splat(1))));
+  r = v128.and(r, i32x4.splat(0xffffe000));
+  r = v128.bitselect(i32x4.splat(0x7f800000), r, i32x4.ge_s(r, i32x4.splat(0x47800000)));
+  const sub = f32x4.sub(f32x4.add(a, f32x4.splat(0.5)), f32x4.splat(0.5));
+  r = v128.bitselect(sub, r, i32x4.lt_s(a, i32x4.splat(0x38800000)));
+  return v128.or(r, sign);
+}
+
+/** Four floats rounded to bfloat16 (nearest even), returned as f32. */
+// @ts-ignore: decorator
+@inline function roundToBf16x4(v: v128): v128 {
+  const r = i32x4.add(v, i32x4.add(i32x4.splat(0x7fff), v128.and(i32x4.shr_u(v, 16), i32x4.splat(1))));
+  return v128.and(r, i32x4.splat(0xffff0000));
+}
+
+/** xf (count) = x rounded to binary16 (bf16 = false) or bfloat16 (bf16 = true). */
+export function roundActivations(bf16: bool, x: usize, count: i32, xf: usize): void {
+  const c4 = count & ~3;
+  for (let i = 0; i < c4; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    v128.store(xf + (<usize>i << 2), bf16 ? roundToBf16x4(v) : roundToF16x4(v));
+  }
+  for (let i = c4; i < count; i++) {
+    const v = v128.load32_zero(x + (<usize>i << 2));
+    v128.store32_lane(xf + (<usize>i << 2), bf16 ? roundToBf16x4(v) : roundToF16x4(v), 0);
+  }
+}

@@ -1,0 +1,40 @@
+// The kernels module's exports as TypeScript sees them, and instantiation on an arena's shared memory.
+// Environment-neutral: the bytes or compiled module come from load-node.ts (Node) or from the embedder (browser).
+import type { Ptr } from "../memory.js";
+
+/** Every export takes numbers only (byte offsets, sizes, scalars; booleans as 0/1). See src/kernels/wasm/assembly. */
+export interface KernelExports {
+  activationBlock(type: number): number;
+  activationFloat(type: number): number;
+  needsRowScratch(type: number): number;
+  prepareActivations(type: number, x: Ptr, n: number, cols: number, xq: Ptr, xd: Ptr, xs: Ptr, xf: Ptr): void;
+  matmulChunk(
+    type: number, w: Ptr, rowBytes: number, rows: number, cols: number, x: Ptr, n: number, out: Ptr, r0: number,
+    r1: number, xq: Ptr, xd: Ptr, xs: Ptr, rowScratch: Ptr,
+  ): void;
+  getRow(type: number, src: Ptr, dst: Ptr, cols: number): number;
+  rmsNorm(x: Ptr, w: Ptr, n: number, dim: number, eps: number, y: Ptr): void;
+  layerNorm(x: Ptr, w: Ptr, b: Ptr, n: number, dim: number, eps: number, y: Ptr): void;
+  rope(
+    x: Ptr, n: number, nHeads: number, headDim: number, ropeDim: number, pos0: number, freqBase: number,
+    freqScale: number, neox: number, freqFactors: Ptr,
+  ): void;
+  storeKv(k: Ptr, v: Ptr, n: number, kvDim: number, pos0: number, kCache: Ptr, vCache: Ptr, isF16: number): void;
+  attention(
+    q: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number, kCache: Ptr,
+    vCache: Ptr, isF16: number, out: Ptr, scratch: Ptr,
+  ): void;
+  add(a: Ptr, b: Ptr, count: number): void;
+  addBias(x: Ptr, bias: Ptr, n: number, dim: number): void;
+  swiglu(gate: Ptr, up: Ptr, count: number): void;
+  gelu(x: Ptr, count: number): void;
+  dispatch(ctrl: Ptr, total: number): void;
+  signalExit(ctrl: Ptr): void;
+  workerLoop(ctrl: Ptr, ith: number): void;
+}
+
+/** Instantiate the kernels module on `memory` (synchronous: the module is small and already compiled). */
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return instance.exports as unknown as KernelExports;
+}

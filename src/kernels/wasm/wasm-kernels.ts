@@ -1,0 +1,152 @@
+// Kernels on one thread in WebAssembly SIMD (AssemblyScript, src/kernels/wasm/assembly): integer matMul against
+// int8-quantized activations for Q8_0/Q4_0/Q4_K/Q5_K/Q6_K, f32 dot for float weights, dequantize-then-dot for the
+// rest. Every method is a few numeric calls into the module: no per-call allocation.
+import { EdgeError } from "../../errors.js";
+import { ggmlTypeName } from "../../tensor/types.js";
+import type { Arena, Ptr } from "../memory.js";
+import type { Kernels, KvType, WeightTensor } from "../types.js";
+import { instantiateKernels, type KernelExports } from "./exports.js";
+import { Slot, Workspace } from "./workspace.js";
+
+const TYPE_IDS = 64;
+
+/** Attention scratch of one thread: the f16-rounded q row (padded to 16 bytes), then `positions` scores. */
+export function attentionScratchBytes(headDim: number, positions: number): number {
+  return Math.ceil((headDim * 4 + 15) / 16) * 16 + Math.ceil((positions * 4) / 64) * 64;
+}
+
+export class WasmKernels implements Kernels {
+  readonly name: string = "wasm";
+  protected readonly wasm: KernelExports;
+  protected readonly workspace: Workspace;
+  /** Activation block per ggml type id: 32 / 256 (int8 activations), 0 (none), −1 (unsupported). */
+  private readonly blockOfType = new Int16Array(TYPE_IDS);
+  /** 1 when the type's kernel reads an f32 copy of the rounded activations. */
+  private readonly floatOfType = new Uint8Array(TYPE_IDS);
+  private readonly rowScratchOfType = new Uint8Array(TYPE_IDS);
+  // Rounded activations of the last prepareActivations call (fields, so that no object is returned per call):
+  // quantized values / scales / sums, and the f32 input the kernel reads (x itself or the rounded copy).
+  protected xq: Ptr = 0;
+  protected xd: Ptr = 0;
+  protected xs: Ptr = 0;
+  protected xIn: Ptr = 0;
+
+  /** `module` is the compiled kernels module (Node: loadKernelModule() from ./load-node.js). */
+  constructor(readonly arena: Arena, readonly module: WebAssembly.Module) {
+    this.wasm = instantiateKernels(module, arena.memory);
+    this.workspace = new Workspace(arena);
+    for (let t = 0; t < TYPE_IDS; t++) {
+      this.blockOfType[t] = this.wasm.activationBlock(t);
+      this.floatOfType[t] = this.wasm.activationFloat(t);
+      this.rowScratchOfType[t] = this.wasm.needsRowScratch(t);
+    }
+  }
+
+  /** Validates that the weight's type is computable here (nothing is repacked: the ggml layout is used as is). */
+  prepareWeight(w: WeightTensor): void {
+    this.activationBlockOf(w);
+  }
+
+  /** Pre-size scratch for matMul inputs of up to `maxRows` rows of `maxCols` (avoids growth during generation). */
+  reserveScratch(maxRows: number, maxCols: number): void {
+    this.workspace.reserve(Slot.ActQ, maxRows * maxCols * 2);
+    this.workspace.reserve(Slot.ActD, maxRows * (maxCols / 32) * 8);
+    this.workspace.reserve(Slot.ActS, maxRows * (maxCols / 32) * 2);
+    this.workspace.reserve(Slot.ActF, maxRows * maxCols * 4);
+  }
+
+  protected activationBlockOf(w: WeightTensor): number {
+    const block = w.type >= 0 && w.type < TYPE_IDS ? this.blockOfType[w.type]! : -1;
+    if (block < 0) {
+      throw new EdgeError("unsupported_tensor_type", `${w.name}: matMul of ${ggmlTypeName(w.type)} weights is not supported`);
+    }
+    return block;
+  }
+
+  /**
+   * Round x (n, cols) into the form w's kernel reads (int8 blocks and/or an f32 copy, see assembly/quantize.ts);
+   * sets xq/xd/xs and xIn.
+   */
+  protected prepareActivations(w: WeightTensor, block: number, x: Ptr, n: number): void {
+    const cols = w.cols;
+    const ws = this.workspace;
+    if (block > 0) {
+      this.xq = ws.region(Slot.ActQ, n * cols * 2);
+      // block 32 also keeps the Q8_1 sum correction (n · cols/32 floats) right after the scales
+      this.xd = ws.region(Slot.ActD, n * (cols / block) * 4 * (block === 32 ? 2 : 1));
+      this.xs = ws.region(Slot.ActS, n * (cols / 32) * 2);
+    }
+    this.xIn = this.floatOfType[w.type] === 1 ? ws.region(Slot.ActF, n * cols * 4) : x;
+    if (block > 0 || this.xIn !== x) {
+      this.wasm.prepareActivations(w.type, x, n, cols, this.xq, this.xd, this.xs, this.xIn);
+    }
+  }
+
+  protected needsRowScratch(w: WeightTensor): boolean {
+    return this.rowScratchOfType[w.type] === 1;
+  }
+
+  matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void {
+    const block = this.activationBlockOf(w);
+    this.prepareActivations(w, block, xPtr, n);
+    const rowScratch = this.needsRowScratch(w) ? this.workspace.region(Slot.Rows, w.cols * 4) : 0;
+    this.wasm.matmulChunk(
+      w.type, w.ptr, w.rowBytes, w.rows, w.cols, this.xIn, n, outPtr, 0, w.rows, this.xq, this.xd, this.xs, rowScratch,
+    );
+  }
+
+  getRow(w: WeightTensor, row: number, outPtr: Ptr): void {
+    if (this.wasm.getRow(w.type, w.ptr + row * w.rowBytes, outPtr, w.cols) === 0) {
+      throw new EdgeError("unsupported_tensor_type", `${w.name}: cannot read rows of ${ggmlTypeName(w.type)} weights`);
+    }
+  }
+
+  rmsNorm(xPtr: Ptr, weightPtr: Ptr, n: number, dim: number, eps: number, yPtr: Ptr): void {
+    this.wasm.rmsNorm(xPtr, weightPtr, n, dim, eps, yPtr);
+  }
+
+  layerNorm(xPtr: Ptr, weightPtr: Ptr, biasPtr: Ptr, n: number, dim: number, eps: number, yPtr: Ptr): void {
+    this.wasm.layerNorm(xPtr, weightPtr, biasPtr, n, dim, eps, yPtr);
+  }
+
+  rope(
+    xPtr: Ptr, n: number, nHeads: number, headDim: number, ropeDim: number, pos0: number,
+    freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr,
+  ): void {
+    this.wasm.rope(xPtr, n, nHeads, headDim, ropeDim, pos0, freqBase, freqScale, neox ? 1 : 0, freqFactorsPtr);
+  }
+
+  storeKv(kPtr: Ptr, vPtr: Ptr, n: number, kvDim: number, pos0: number, kCache: Ptr, vCache: Ptr, kvType: KvType): void {
+    this.wasm.storeKv(kPtr, vPtr, n, kvDim, pos0, kCache, vCache, kvType === "f16" ? 1 : 0);
+  }
+
+  attention(
+    qPtr: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number,
+    kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, _scratchPtr: Ptr,
+  ): void {
+    // own scratch: the rounded q row needs headDim floats beyond the caller's (pos0 + n)
+    const scratch = this.workspace.region(Slot.Att, attentionScratchBytes(headDim, pos0 + n));
+    this.wasm.attention(
+      qPtr, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, kvType === "f16" ? 1 : 0, outPtr, scratch,
+    );
+  }
+
+  add(aPtr: Ptr, bPtr: Ptr, count: number): void {
+    this.wasm.add(aPtr, bPtr, count);
+  }
+
+  addBias(xPtr: Ptr, biasPtr: Ptr, n: number, dim: number): void {
+    this.wasm.addBias(xPtr, biasPtr, n, dim);
+  }
+
+  swiglu(gatePtr: Ptr, upPtr: Ptr, count: number): void {
+    this.wasm.swiglu(gatePtr, upPtr, count);
+  }
+
+  gelu(xPtr: Ptr, count: number): void {
+    this.wasm.gelu(xPtr, count);
+  }
+
+  /** Nothing to release on one thread (the threaded subclass stops its workers). */
+  dispose(): void {}
+}

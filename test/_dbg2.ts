@@ -1,0 +1,21 @@
+import { writeTinyModel } from "./helpers/models.js";
+import { loadModel } from "../src/engine.js";
+import { GgmlType } from "../src/tensor/ggml-type.js";
+import { openOracle } from "./helpers/oracle.js";
+const path = await writeTinyModel("llama", GgmlType.F32);
+const lm = loadModel(path, { backend: "reference" });
+const prompt = [17, 200, 3, 99, 45, 310, 7, 256, 128, 64, 500, 11];
+const o = await openOracle(path, { threads: 1, contextSize: 128 });
+const g = await o.greedy(prompt, 32);
+const s = lm.createSession({ ctx: 128 });
+const ours: number[] = [];
+for await (const t of lm.generate(s, prompt, { temperature: 0, maxTokens: 32 })) ours.push(t.token);
+console.log("oracle", g.join(","));
+console.log("ours  ", ours.join(","));
+const s2 = lm.createSession({ ctx: 128 });
+s2.eval(prompt);
+const am = (a: ArrayLike<number>) => { let b = 0; for (let i = 1; i < a.length; i++) if (a[i] > a[b]) b = i; return b; };
+const inc: number[] = [];
+let l = s2.lastLogits(); for (let i = 0; i < 32; i++) { const t = am(l); inc.push(t); l = s2.step(t); }
+console.log("inc   ", inc.join(","));
+await o.dispose();
