@@ -9,7 +9,7 @@ import { Arena } from "./kernels/memory.js";
 import { createKernels, type KernelOptions } from "./kernels/select.js";
 import type { Kernels, KvType } from "./kernels/types.js";
 import type { Model } from "./model/model.js";
-import { createModel } from "./model/registry.js";
+import { architectureFactory, createModel } from "./model/registry.js";
 import { WeightStore } from "./model/weights.js";
 import { Session, type SessionOptions } from "./runtime/session.js";
 import { generateTokens, type GenerateOptions, type GeneratedToken } from "./runtime/generate.js";
@@ -77,6 +77,7 @@ export function loadModel(path: string, options: LoadOptions = {}): LoadedModel 
   try {
     const file = parseGguf(src);
     const arch = getString(file, "general.architecture");
+    architectureFactory(arch, path); // fail before reading anything else
     const tokenizer = Tokenizer.fromGguf(file);
     const budget = Math.min(options.memoryBudget ?? totalmem() * 0.75, WASM32_LIMIT - (64 << 20));
     const weightBytes = file.tensors.reduce((a, t) => a + t.byteSize + 64, 0);

@@ -70,7 +70,8 @@ for (const arch of Object.keys(TINY) as (keyof typeof TINY)[]) {
           let maxDiff = 0;
           for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[i] - ours[i]));
           assert.equal(argmax(ours), argmax(ref), "top-1 token differs");
-          assert.ok(maxDiff <= tolerance(typeof type === "string" ? GgmlType.Q4_K : type), `max |Δp| = ${maxDiff.toExponential(2)} > ${tolerance(type)}`);
+          const tol = tolerance(typeof type === "string" ? GgmlType.Q4_K : type);
+          assert.ok(maxDiff <= tol, `max |Δp| = ${maxDiff.toExponential(2)} > ${tol}`);
 
           const g1 = await o1.greedy(PROMPT, GREEDY_N, { stopAtEog: true });
           const g2 = await o2.greedy(PROMPT, GREEDY_N, { stopAtEog: true });

@@ -11,7 +11,8 @@ export const ARCHITECTURES: Record<string, ModelFactory> = {
   gpt2: createGpt2,
 };
 
-export function createModel(architecture: string, ctx: ModelContext, source = "model"): Model {
+/** The factory for `architecture`, or a one-line unsupported_architecture error naming it. */
+export function architectureFactory(architecture: string, source = "model"): ModelFactory {
   const factory = Object.hasOwn(ARCHITECTURES, architecture) ? ARCHITECTURES[architecture] : undefined;
   if (!factory) {
     throw new EdgeError(
@@ -19,5 +20,9 @@ export function createModel(architecture: string, ctx: ModelContext, source = "m
       `${source}: architecture "${architecture}" is not supported (supported: ${Object.keys(ARCHITECTURES).join(", ")})`,
     );
   }
-  return factory(ctx);
+  return factory;
+}
+
+export function createModel(architecture: string, ctx: ModelContext, source = "model"): Model {
+  return architectureFactory(architecture, source)(ctx);
 }

@@ -7,8 +7,8 @@ export const IM_END = "<|im_end|>";
 export const SPECIAL_TOKENS = [ENDOFTEXT, IM_START, IM_END] as const;
 
 export const DEFAULT_SYSTEM_PROMPT =
-  "You are EdgeLLM, an offline assistant on an edge device: smart-home control, sensor alerts, kiosk help and calendar. " +
-  "Reply briefly in the user's language, then give the action as JSON on the last line.";
+  "You are EdgeLLM, an offline edge assistant for home devices, sensors, kiosks and calendars. " +
+  "Reply briefly in the user's language, then give the action as JSON.";
 
 /** Other system prompts seen in training (a few percent), so a custom --system prompt does not derail the model. */
 export const ALTERNATE_SYSTEM_PROMPTS = [
