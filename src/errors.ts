@@ -33,9 +33,10 @@ export type ErrorCode =
   // runtime/
   | "context_exceeded"
   | "bad_argument"
-  // io / cli
+  // io / cli / tools
   | "file_not_found"
-  | "io_error";
+  | "io_error"
+  | "bench_failed";
 
 export class EdgeError extends Error {
   readonly code: ErrorCode;

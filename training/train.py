@@ -161,12 +161,15 @@ def evaluate(model, convs, pad_id, batch_size=32):
     return tot / n, atot / an
 
 
+GGUF_LAYER_NAMES = {"attn_norm.weight": "attn_norm.weight", "wq.weight": "attn_q.weight", "wk.weight": "attn_k.weight",
+                    "wv.weight": "attn_v.weight", "wo.weight": "attn_output.weight", "ffn_norm.weight": "ffn_norm.weight",
+                    "w_gate.weight": "ffn_gate.weight", "w_up.weight": "ffn_up.weight", "w_down.weight": "ffn_down.weight"}
+
+
 def save_weights(model, cfg, out_dir):
     """float32 little-endian blob + manifest. Linear weights keep PyTorch's [out, in] shape (rows = outputs)."""
     names = {"tok_emb.weight": "token_embd.weight", "norm.weight": "output_norm.weight"}
-    per_layer = {"attn_norm.weight": "attn_norm.weight", "wq.weight": "attn_q.weight", "wk.weight": "attn_k.weight",
-                 "wv.weight": "attn_v.weight", "wo.weight": "attn_output.weight", "ffn_norm.weight": "ffn_norm.weight",
-                 "w_gate.weight": "ffn_gate.weight", "w_up.weight": "ffn_up.weight", "w_down.weight": "ffn_down.weight"}
+    per_layer = GGUF_LAYER_NAMES
     tensors, offset = [], 0
     with open(os.path.join(out_dir, "weights.bin"), "wb") as f:
         for name, p in model.state_dict().items():
@@ -181,6 +184,25 @@ def save_weights(model, cfg, out_dir):
             offset += a.nbytes
     with open(os.path.join(out_dir, "weights.json"), "w") as f:
         json.dump({"config": cfg, "tensors": tensors}, f, indent=1)
+
+
+def load_weights(model, out_dir):
+    """Inverse of save_weights (for --eval-only)."""
+    man = json.load(open(os.path.join(out_dir, "weights.json")))
+    blob = np.fromfile(os.path.join(out_dir, "weights.bin"), dtype="<f4")
+    by_gguf = {t["name"]: t for t in man["tensors"]}
+    names = {"tok_emb.weight": "token_embd.weight", "norm.weight": "output_norm.weight"}
+    state = {}
+    for name, p in model.state_dict().items():
+        if name.startswith("blocks."):
+            _, layer, rest = name.split(".", 2)
+            key = f"blk.{layer}.{GGUF_LAYER_NAMES[rest]}"
+        else:
+            key = names[name]
+        t = by_gguf[key]
+        n = int(np.prod(t["shape"]))
+        state[name] = torch.from_numpy(blob[t["offset"] // 4 : t["offset"] // 4 + n].reshape(t["shape"]).copy())
+    model.load_state_dict(state)
 
 
 def plot(log, path, title):
@@ -223,6 +245,8 @@ def main():
     ap.add_argument("--eval-convs", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--eval-only", action="store_true", help="load --out/weights.* and report held-out loss only")
+    ap.add_argument("--eval-first", type=int, default=300, help="also report perplexity on the first N test conversations")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -242,6 +266,13 @@ def main():
     model = Llama(cfg)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"config {cfg}\nparameters {n_params} ({n_params / 1e6:.2f} M); train convs {len(train)}, test convs {len(test)}", flush=True)
+    if args.eval_only:
+        cfg = json.load(open(os.path.join(args.out, "weights.json")))["config"]
+        model = Llama(cfg)
+        load_weights(model, args.out)
+        te, ta = evaluate(model, test[: args.eval_first], pad_id)
+        print(json.dumps({"first": args.eval_first, "heldout_ppl": math.exp(te), "heldout_assistant_ppl": math.exp(ta)}))
+        return
 
     decay = [p for n, p in model.named_parameters() if p.dim() == 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -286,11 +317,13 @@ def main():
 
     train_seconds = time.time() - t0
     te, ta = evaluate(model, test, pad_id)
+    fe, fa = evaluate(model, test[: args.eval_first], pad_id)
     summary = {"parameters": n_params, "config": cfg, "steps": args.steps, "batch": args.batch, "lr": args.lr,
                "seed": args.seed, "threads": args.threads, "train_seconds": round(train_seconds, 1),
                "final_train_loss": next(r["train_loss"] for r in reversed(log) if "train_loss" in r),
                "heldout_loss": te, "heldout_ppl": math.exp(te), "heldout_assistant_loss": ta,
-               "heldout_assistant_ppl": math.exp(ta), "heldout_convs": len(test)}
+               "heldout_assistant_ppl": math.exp(ta), "heldout_convs": len(test),
+               f"heldout_first{args.eval_first}_ppl": math.exp(fe), f"heldout_first{args.eval_first}_assistant_ppl": math.exp(fa)}
     print(json.dumps(summary), flush=True)
     save_weights(model, cfg, args.out)
     with open(os.path.join(log_dir, "train-log.jsonl"), "w") as f:

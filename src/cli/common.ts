@@ -1,18 +1,22 @@
 // Options and helpers shared by the commands that load a model.
 import { EdgeError } from "../errors.js";
 import { loadModel, type LoadedModel } from "../engine.js";
+import type { GenerateOptions } from "../runtime/generate.js";
+import { modelPathOrDefault } from "./default-model.js";
 import { optionalNumber, requireString, type OptionSpec, type Parsed } from "./args.js";
 
 export const MODEL_OPTIONS: Record<string, OptionSpec> = {
-  model: { type: "string", alias: "m", help: "GGUF model file" },
+  model: { type: "string", alias: "m", help: "GGUF model file (run/chat: default is the bundled demo model)" },
   threads: { type: "number", alias: "t", help: "threads (default: number of cores)" },
   backend: { type: "string", help: "kernels: wasm | reference" },
   "memory-budget": { type: "number", help: "MiB for weights + KV cache + scratch (default: 3/4 of RAM, max 4032)" },
   help: { type: "boolean", alias: "h", help: "show this help" },
 };
 
-export function openModel(p: Parsed): LoadedModel {
-  const path = requireString(p, "model", "model file");
+/** Load the model named by -m, or the bundled demo model when `allowDefault` and no -m is given. */
+export function openModel(p: Parsed, allowDefault = false): LoadedModel {
+  const given = typeof p.model === "string" && p.model !== "" ? p.model : undefined;
+  const path = allowDefault ? modelPathOrDefault(given) : requireString(p, "model", "model file");
   const threads = optionalNumber(p, "threads");
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) {
     throw new EdgeError("bad_argument", `--threads must be an integer from 1 to 64, got ${threads}`);
@@ -39,4 +43,44 @@ export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+export const SAMPLING_OPTIONS: Record<string, OptionSpec> = {
+  "n-predict": { type: "number", alias: "n", help: "tokens to generate (-1 = until the context is full)", default: 128 },
+  temp: { type: "number", help: "temperature (0 = greedy)", default: 0.8 },
+  "top-k": { type: "number", help: "top-k (0 = off)", default: 40 },
+  "top-p": { type: "number", help: "top-p (1 = off)", default: 0.95 },
+  "min-p": { type: "number", help: "min-p (0 = off)", default: 0.05 },
+  "repeat-penalty": { type: "number", help: "repetition penalty (1 = off)", default: 1 },
+  "repeat-last-n": { type: "number", help: "tokens the repetition penalty looks back over", default: 64 },
+  seed: { type: "number", help: "random seed (default: random)" },
+  ctx: { type: "number", alias: "c", help: "context size in tokens (default: the model's, capped by the memory budget)" },
+  stop: { type: "string", help: "stop string (repeat the option for several)" },
+};
+
+/** Sampling and length options as GenerateOptions (a random seed when none is given, reported by the caller). */
+export function samplingFromArgs(p: Parsed, argv: string[]): GenerateOptions & { seed: number } {
+  const nPredict = optionalNumber(p, "n-predict")!;
+  if (!Number.isInteger(nPredict) || nPredict < -1) throw new EdgeError("bad_argument", `-n must be -1 or a non-negative integer, got ${nPredict}`);
+  return {
+    maxTokens: nPredict,
+    temperature: optionalNumber(p, "temp"),
+    topK: optionalNumber(p, "top-k"),
+    topP: optionalNumber(p, "top-p"),
+    minP: optionalNumber(p, "min-p"),
+    repeatPenalty: optionalNumber(p, "repeat-penalty"),
+    repeatLastN: optionalNumber(p, "repeat-last-n"),
+    seed: optionalNumber(p, "seed") ?? Math.floor(Math.random() * 2 ** 31),
+    stop: collect(argv, "--stop"),
+  };
+}
+
+/** All values of a repeatable option. */
+export function collect(argv: string[], flag: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === flag && i + 1 < argv.length) out.push(argv[++i]);
+    else if (argv[i].startsWith(flag + "=")) out.push(argv[i].slice(flag.length + 1));
+  }
+  return out;
 }

@@ -5,10 +5,13 @@ type Command = { run(argv: string[]): Promise<void>; summary: string };
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: () => import("./commands/run.js").then((m) => m.command),
+  chat: () => import("./commands/chat.js").then((m) => m.command),
   tokenize: () => import("./commands/tokenize.js").then((m) => m.command),
   info: () => import("./commands/info.js").then((m) => m.command),
   perplexity: () => import("./commands/perplexity.js").then((m) => m.command),
   convert: () => import("./commands/convert.js").then((m) => m.command),
+  synth: () => import("./commands/synth.js").then((m) => m.command),
+  bench: () => import("./commands/bench.js").then((m) => m.command),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -18,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (!name || name === "--help" || name === "-h" || name === "help") {
       await printHelp();
+      if (!name) await demo();
       return 0;
     }
     const load = COMMANDS[name];
@@ -40,6 +44,17 @@ export function reportError(e: unknown, verbose: boolean): void {
     process.stderr.write(`edgellm: ${String(e)}\n`);
   }
   if (verbose && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
+}
+
+/** With no arguments: one example of the bundled demo model at work (skipped quietly if it is not installed). */
+async function demo(): Promise<void> {
+  const { existsSync } = await import("node:fs");
+  const { DEFAULT_MODEL_PATH } = await import("./default-model.js");
+  if (!existsSync(DEFAULT_MODEL_PATH)) return;
+  const example = "Turn off the bedroom lights";
+  process.stdout.write(`\nexample: edgellm run -p "${example}"   (the bundled demo model; -m FILE.gguf for your own)\n`);
+  const run = (await COMMANDS.run()).run;
+  await run(["-p", example, "--temp", "0", "-n", "64"]);
 }
 
 async function printHelp(): Promise<void> {

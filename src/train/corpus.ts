@@ -173,7 +173,8 @@ export function makeTurn(intent: Intent, ctx: SampleContext): Turn {
   };
 }
 
-const TURN_COUNT_WEIGHTS = [0.72, 0.18, 0.07, 0.03];
+// 1 to 4 exchanges per conversation: multi-turn chats amortise the system prompt and teach the chat format.
+const TURN_COUNT_WEIGHTS = [0.45, 0.3, 0.15, 0.1];
 
 function makeConversation(id: string, split: Split, rng: Rng): Conversation {
   const lang: Lang = rng.chance(0.5) ? "en" : "bn";

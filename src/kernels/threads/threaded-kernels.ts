@@ -39,8 +39,6 @@ export class ThreadedKernels extends WasmKernels {
     }
     const block = this.activationBlockOf(w);
     this.prepareActivations(w, block, xPtr, n);
-    const rowStride = w.cols * 4;
-    const rowScratch = this.needsRowScratch(w) ? this.workspace.region(Slot.Rows, rowStride * this.threads) : 0;
     // rows per chunk: a multiple of 4 (the decode kernel walks 4 rows per pass)
     const target = Math.ceil(w.rows / (this.threads * CHUNKS_PER_THREAD));
     const chunk = Math.max(4, (target + 3) & ~3);
@@ -60,8 +58,6 @@ export class ThreadedKernels extends WasmKernels {
     i32[a + 8] = this.xq;
     i32[a + 9] = this.xd;
     i32[a + 10] = this.xs;
-    i32[a + 11] = rowScratch;
-    i32[a + 12] = rowStride;
     this.pool.run(Math.ceil(w.rows / chunk));
   }
 

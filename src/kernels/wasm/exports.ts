@@ -6,11 +6,10 @@ import type { Ptr } from "../memory.js";
 export interface KernelExports {
   activationBlock(type: number): number;
   activationFloat(type: number): number;
-  needsRowScratch(type: number): number;
   prepareActivations(type: number, x: Ptr, n: number, cols: number, xq: Ptr, xd: Ptr, xs: Ptr, xf: Ptr): void;
   matmulChunk(
     type: number, w: Ptr, rowBytes: number, rows: number, cols: number, x: Ptr, n: number, out: Ptr, r0: number,
-    r1: number, xq: Ptr, xd: Ptr, xs: Ptr, rowScratch: Ptr,
+    r1: number, xq: Ptr, xd: Ptr, xs: Ptr,
   ): void;
   getRow(type: number, src: Ptr, dst: Ptr, cols: number): number;
   rmsNorm(x: Ptr, w: Ptr, n: number, dim: number, eps: number, y: Ptr): void;

@@ -1,6 +1,6 @@
 // Kernels on one thread in WebAssembly SIMD (AssemblyScript, src/kernels/wasm/assembly): integer matMul against
-// int8-quantized activations for Q8_0/Q4_0/Q4_K/Q5_K/Q6_K, f32 dot for float weights, dequantize-then-dot for the
-// rest. Every method is a few numeric calls into the module: no per-call allocation.
+// int8-quantized activations for the quantized types, f32 dot for F32/F16/BF16 (activations rounded to the weight's
+// half type first, as ggml does). Every method is a few numeric calls into the module: no per-call allocation.
 import { EdgeError } from "../../errors.js";
 import { ggmlTypeName } from "../../tensor/types.js";
 import type { Arena, Ptr } from "../memory.js";
@@ -23,7 +23,6 @@ export class WasmKernels implements Kernels {
   private readonly blockOfType = new Int16Array(TYPE_IDS);
   /** 1 when the type's kernel reads an f32 copy of the rounded activations. */
   private readonly floatOfType = new Uint8Array(TYPE_IDS);
-  private readonly rowScratchOfType = new Uint8Array(TYPE_IDS);
   // Rounded activations of the last prepareActivations call (fields, so that no object is returned per call):
   // quantized values / scales / sums, and the f32 input the kernel reads (x itself or the rounded copy).
   protected xq: Ptr = 0;
@@ -38,7 +37,6 @@ export class WasmKernels implements Kernels {
     for (let t = 0; t < TYPE_IDS; t++) {
       this.blockOfType[t] = this.wasm.activationBlock(t);
       this.floatOfType[t] = this.wasm.activationFloat(t);
-      this.rowScratchOfType[t] = this.wasm.needsRowScratch(t);
     }
   }
 
@@ -82,17 +80,10 @@ export class WasmKernels implements Kernels {
     }
   }
 
-  protected needsRowScratch(w: WeightTensor): boolean {
-    return this.rowScratchOfType[w.type] === 1;
-  }
-
   matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void {
     const block = this.activationBlockOf(w);
     this.prepareActivations(w, block, xPtr, n);
-    const rowScratch = this.needsRowScratch(w) ? this.workspace.region(Slot.Rows, w.cols * 4) : 0;
-    this.wasm.matmulChunk(
-      w.type, w.ptr, w.rowBytes, w.rows, w.cols, this.xIn, n, outPtr, 0, w.rows, this.xq, this.xd, this.xs, rowScratch,
-    );
+    this.wasm.matmulChunk(w.type, w.ptr, w.rowBytes, w.rows, w.cols, this.xIn, n, outPtr, 0, w.rows, this.xq, this.xd, this.xs);
   }
 
   getRow(w: WeightTensor, row: number, outPtr: Ptr): void {

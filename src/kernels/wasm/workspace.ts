@@ -1,15 +1,12 @@
-// Grow-only scratch regions in the arena for the WASM kernels (quantized activations, dequantized rows, attention
-// scores). A region is allocated the first time it is needed and re-allocated (×1.5) only when a larger size is
-// asked for, so steady-state decoding allocates nothing.
+// Grow-only scratch regions in the arena for the WASM kernels (rounded activations, attention scratch). A region is
+// allocated the first time it is needed and re-allocated (×1.5) only when a larger size is asked for, so
+// steady-state decoding allocates nothing.
 import type { Arena, Ptr } from "../memory.js";
 
-/**
- * Region ids: quantized activations (values, scales, sums), rounded f32 activations, per-thread dequantized rows,
- * per-thread attention scratch.
- */
-export const Slot = { ActQ: 0, ActD: 1, ActS: 2, ActF: 3, Rows: 4, Att: 5 } as const;
+/** Region ids: quantized activations (values, scales, sums), f16/bf16-rounded activations, attention scratch. */
+export const Slot = { ActQ: 0, ActD: 1, ActS: 2, ActF: 3, Att: 4 } as const;
 export type Slot = (typeof Slot)[keyof typeof Slot];
-const SLOTS = 6;
+const SLOTS = 5;
 
 export class Workspace {
   private readonly ptrs = new Float64Array(SLOTS);

@@ -4,7 +4,7 @@
 import { dequantizeRow } from "./dequant";
 import { attendItem } from "./ops";
 
-export { activationBlock, activationFloat, matmulChunk, needsRowScratch, prepareActivations } from "./matmul";
+export { activationBlock, activationFloat, matmulChunk, prepareActivations } from "./matmul";
 export { add, addBias, gelu, layerNorm, rmsNorm, rope, storeKv, swiglu } from "./ops";
 export { dispatch, signalExit, workerLoop } from "./parallel";
 

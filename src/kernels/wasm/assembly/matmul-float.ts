@@ -1,14 +1,11 @@
-// Float matMul: F32, F16 and BF16 weights against f32 activations, and the dequantize-a-row-then-dot fallback used
-// for the types without an integer kernel (Q4_1, Q5_0, Q5_1, Q2_K, Q3_K).
+// Float matMul: F32, F16 and BF16 weights against f32 activations (already rounded to f16/bf16 for those types).
 //
 //   out (n, rows) = x (n, cols) · Wᵀ for weight rows [r0, r1); cols need not be a multiple of 8 (scalar tail).
 // Weights are widened to f32 eight at a time; decode walks four weight rows per pass, prefill one weight row
 // against four input rows.
 import {
   bf16HighToF32x4, bf16LowToF32x4, f16HighToF32x4, f16LowToF32x4, f16ToF32Exact, hsumF32, T_BF16, T_F16, T_F32,
-  T_Q4_1, T_Q5_1,
 } from "./common";
-import { dequantizeRow } from "./dequant";
 
 /** Elements 0..3 of the 8 starting at element i of a float row of `kind` at w. */
 // @ts-ignore: decorator
@@ -133,41 +130,4 @@ export function matmulF16(w: usize, rb: usize, rows: i32, cols: i32, x: usize, n
 
 export function matmulBF16(w: usize, rb: usize, rows: i32, cols: i32, x: usize, n: i32, out: usize, r0: i32, r1: i32): void {
   matmulFloatKind(T_BF16, w, rb, rows, cols, x, n, out, r0, r1);
-}
-
-/**
- * Any dequantizable type: each weight row is expanded once into `row` (cols f32 of scratch) and dotted with all n
- * rows of x (the rounded activations d·q). Q4_1/Q5_1 (`xc` = the Q8_1 correction per 32 inputs, see quantize.ts)
- * add Σ_b min_b · xc_b.
- */
-export function matmulDequant(
-  type: i32, w: usize, rb: usize, rows: i32, cols: i32, x: usize, n: i32, out: usize, r0: i32, r1: i32, row: usize,
-  xc: usize,
-): void {
-  const xs = <usize>cols << 2, os = <usize>rows << 2;
-  const hasMin = type == T_Q4_1 || type == T_Q5_1;
-  const blockBytes: usize = type == T_Q4_1 ? 20 : 24;
-  const nb = cols >> 5;
-  for (let r = r0; r < r1; r++) {
-    const wr = w + <usize>r * rb;
-    dequantizeRow(type, wr, row, cols);
-    let t = 0;
-    for (; t + 4 <= n; t += 4) {
-      floatRow1x4(T_F32, row, cols, x + <usize>t * xs, xs, out + <usize>t * os + (<usize>r << 2), os);
-    }
-    for (; t < n; t++) {
-      store<f32>(out + <usize>t * os + (<usize>r << 2), floatRow1(T_F32, row, cols, x + <usize>t * xs));
-    }
-    if (hasMin) {
-      for (t = 0; t < n; t++) {
-        const c = xc + ((<usize>t * <usize>nb) << 2);
-        let corr: f32 = 0;
-        for (let b = 0; b < nb; b++) {
-          corr += f16ToF32Exact(load<u16>(wr + <usize>b * blockBytes, 2)) * load<f32>(c + (<usize>b << 2));
-        }
-        const o = out + <usize>t * os + (<usize>r << 2);
-        store<f32>(o, load<f32>(o) + corr);
-      }
-    }
-  }
 }

@@ -1,5 +1,12 @@
-// Integer matMul for the 256-element super-block types Q4_K, Q5_K, Q6_K against int8 activations quantized per
-// 256 elements (quantize.ts, block = 256; xs holds Σq per 32 for the minimums).
+// Integer matMul for the 256-element super-block types Q2_K, Q3_K, Q4_K, Q5_K, Q6_K against int8 activations
+// quantized per 256 elements (quantize.ts, block = 256; xs holds Σq per 32 for the minimums).
+//
+//   Q2_K (84 B):  scales[16] (low 4 bits scale, high 4 bits min), qs[64] (2 bits), f16 d, f16 dmin
+//                 w = d·sc_16·q − dmin·m_16
+//   Q3_K (110 B): hmask[32], qs[64] (low 2 bits), scales[12] (16 × 6 bits, biased by 32), f16 d
+//                 w = d·(sc_16 − 32)·(q − 4·(hmask bit clear))
+// In Q2_K/Q3_K iteration k = 4·half + j of a super-block covers elements 128·half + 32·j .. +31: bits 2j..2j+1 of
+// qs[32·half + l] (l < 32), hmask bit k of hmask[l], and sub-block scales 2k and 2k+1.
 //
 //   Q4_K (144 B): f16 d, f16 dmin, scales[12] (8 × 6-bit scale, 8 × 6-bit min), qs[128]
 //                 w = d·sc_j·q − dmin·m_j for sub-block j of 32; chunk c (64 elements) = low nibbles of qs[32c..]
@@ -47,17 +54,22 @@ const Q6_K_BYTES: usize = 210;
     i32x4.add(i32x4.dot_i16x8_s(c, v128.load(x, 32)), i32x4.dot_i16x8_s(d, v128.load(x, 48))));
 }
 
-/** One Q4_K (hasHigh = false) or Q5_K super-block · one activation block: Σ w·x / dx. */
+/**
+ * One Q4_K (hasHigh = false) or Q5_K super-block · one activation block: Σ w·x / dx. The packed scales (scAll) and
+ * the Q5_K high-bit vectors (h0..h3) are loop-carried and shifted each chunk: TurboFan otherwise sinks their
+ * computation from before the loop into every iteration.
+ */
 // @ts-ignore: decorator
 @inline function dotQ45K(hasHigh: bool, w: usize, x: usize, xs: usize): f32 {
   const d = f16ToF32(load<u16>(w)), dmin = f16ToF32(load<u16>(w, 2));
   const sc = kScales(w + 4);
-  const scLo: u64 = <u64>i32x4.extract_lane(sc, 0) | (<u64>i32x4.extract_lane(sc, 1) << 32);
+  let scAll: u64 = <u64><u32>i32x4.extract_lane(sc, 0) | (<u64><u32>i32x4.extract_lane(sc, 1) << 32);
   const msum = minSum(kMins(w + 4), xs);
   const m = i16x8.splat(15);
   const q = hasHigh ? w + 48 : w + 16;
   let h0 = i16x8.splat(0), h1 = h0, h2 = h0, h3 = h0;
   if (hasHigh) {
+    // bit 2c of qh[l] moves to bit 4 after the shift by 4 and c shifts by 2
     h0 = i16x8.shl(v128.load8x8_u(w, 16), 4);
     h1 = i16x8.shl(v128.load8x8_u(w, 24), 4);
     h2 = i16x8.shl(v128.load8x8_u(w, 32), 4);
@@ -72,18 +84,22 @@ const Q6_K_BYTES: usize = 210;
     let ua = i16x8.shr_u(a, 4), ub = i16x8.shr_u(b, 4), ue = i16x8.shr_u(e, 4), uf = i16x8.shr_u(f, 4);
     if (hasHigh) {
       const bit = i16x8.splat(16);
-      const sl = c << 1, sh = (c << 1) + 1;
-      la = v128.or(la, v128.and(i16x8.shr_u(h0, sl), bit));
-      lb = v128.or(lb, v128.and(i16x8.shr_u(h1, sl), bit));
-      le = v128.or(le, v128.and(i16x8.shr_u(h2, sl), bit));
-      lf = v128.or(lf, v128.and(i16x8.shr_u(h3, sl), bit));
-      ua = v128.or(ua, v128.and(i16x8.shr_u(h0, sh), bit));
-      ub = v128.or(ub, v128.and(i16x8.shr_u(h1, sh), bit));
-      ue = v128.or(ue, v128.and(i16x8.shr_u(h2, sh), bit));
-      uf = v128.or(uf, v128.and(i16x8.shr_u(h3, sh), bit));
+      la = v128.or(la, v128.and(h0, bit));
+      lb = v128.or(lb, v128.and(h1, bit));
+      le = v128.or(le, v128.and(h2, bit));
+      lf = v128.or(lf, v128.and(h3, bit));
+      ua = v128.or(ua, v128.and(i16x8.shr_u(h0, 1), bit));
+      ub = v128.or(ub, v128.and(i16x8.shr_u(h1, 1), bit));
+      ue = v128.or(ue, v128.and(i16x8.shr_u(h2, 1), bit));
+      uf = v128.or(uf, v128.and(i16x8.shr_u(h3, 1), bit));
+      h0 = i16x8.shr_u(h0, 2);
+      h1 = i16x8.shr_u(h1, 2);
+      h2 = i16x8.shr_u(h2, 2);
+      h3 = i16x8.shr_u(h3, 2);
     }
-    const sLo = <i32>((scLo >> (<u64>c << 4)) & 0xff);
-    const sHi = <i32>((scLo >> ((<u64>c << 4) + 8)) & 0xff);
+    const sLo = <i32>(<u32>scAll & 0xff);
+    const sHi = <i32>((<u32>scAll >> 8) & 0xff);
+    scAll >>= 16;
     isum = i32x4.add(isum, i32x4.mul(dot4(la, lb, le, lf, xc), i32x4.splat(sLo)));
     isum = i32x4.add(isum, i32x4.mul(dot4(ua, ub, ue, uf, xc + 64), i32x4.splat(sHi)));
   }
@@ -122,6 +138,101 @@ const Q6_K_BYTES: usize = 210;
     }
   }
   return d * <f32>hsumI32(isum);
+}
+
+/** Q2_K super-block · one activation block: Σ w·x / dx. */
+// @ts-ignore: decorator
+@inline function dotQ2K(w: usize, x: usize): f32 {
+  const d = f16ToF32(load<u16>(w, 80)), dmin = f16ToF32(load<u16>(w, 82));
+  // scale bytes, loop-carried and shifted by one pair per iteration (see dotQ45K)
+  let sLo = load<u64>(w), sHi = load<u64>(w, 8);
+  const three = i16x8.splat(3);
+  let isum = i32x4.splat(0), msum = i32x4.splat(0);
+  for (let k = 0; k < 8; k++) {
+    const qb = w + 16 + (<usize>(k >> 2) << 5);
+    const shift = (k & 3) << 1;
+    const xk = x + (<usize>k << 6);
+    const sc0 = <u32>sLo & 0xff, sc1 = (<u32>sLo >> 8) & 0xff;
+    sLo = (sLo >> 16) | (sHi << 48);
+    sHi >>= 16;
+    const q0 = v128.and(i16x8.shr_u(v128.load8x8_u(qb), shift), three);
+    const q1 = v128.and(i16x8.shr_u(v128.load8x8_u(qb, 8), shift), three);
+    const q2 = v128.and(i16x8.shr_u(v128.load8x8_u(qb, 16), shift), three);
+    const q3 = v128.and(i16x8.shr_u(v128.load8x8_u(qb, 24), shift), three);
+    const x0 = v128.load(xk), x1 = v128.load(xk, 16), x2 = v128.load(xk, 32), x3 = v128.load(xk, 48);
+    const d0 = i32x4.add(i32x4.dot_i16x8_s(q0, x0), i32x4.dot_i16x8_s(q1, x1));
+    const d1 = i32x4.add(i32x4.dot_i16x8_s(q2, x2), i32x4.dot_i16x8_s(q3, x3));
+    isum = i32x4.add(isum, i32x4.add(i32x4.mul(d0, i32x4.splat(sc0 & 15)), i32x4.mul(d1, i32x4.splat(sc1 & 15))));
+    // Σ min·x: the two mins of this iteration as i16 lanes (four each) against the activations
+    const mn = i16x8.splat(<i16>(sc0 >> 4));
+    const mn1 = i16x8.splat(<i16>(sc1 >> 4));
+    msum = i32x4.add(msum, i32x4.add(i32x4.dot_i16x8_s(mn, i16x8.add(x0, x1)), i32x4.dot_i16x8_s(mn1, i16x8.add(x2, x3))));
+  }
+  return d * <f32>hsumI32(isum) - dmin * <f32>hsumI32(msum);
+}
+
+/** The 16 Q3_K six-bit scales (biased by 32) as bytes: ggml's kmask unpacking of the 12 bytes at s. */
+// @ts-ignore: decorator
+@inline function q3Scales(s: usize): v128 {
+  const a0 = load<u32>(s), a1 = load<u32>(s, 4), t = load<u32>(s, 8);
+  const lo0 = (a0 & 0x0f0f0f0f) | ((t & 0x03030303) << 4);
+  const lo1 = (a1 & 0x0f0f0f0f) | (((t >> 2) & 0x03030303) << 4);
+  const hi0 = ((a0 >> 4) & 0x0f0f0f0f) | (((t >> 4) & 0x03030303) << 4);
+  const hi1 = ((a1 >> 4) & 0x0f0f0f0f) | (((t >> 6) & 0x03030303) << 4);
+  return i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(lo0), 1, lo1), 2, hi0), 3, hi1);
+}
+
+/** Q3_K super-block · one activation block: Σ w·x / dx. */
+// @ts-ignore: decorator
+@inline function dotQ3K(w: usize, x: usize): f32 {
+  const d = f16ToF32(load<u16>(w, 108));
+  const sc = q3Scales(w + 96);
+  let sLo = i64x2.extract_lane(sc, 0), sHi = i64x2.extract_lane(sc, 1);
+  const three = i16x8.splat(3), four = i16x8.splat(4), one = i16x8.splat(1);
+  let isum = i32x4.splat(0);
+  for (let k = 0; k < 8; k++) {
+    const qb = w + 32 + (<usize>(k >> 2) << 5);
+    const shift = (k & 3) << 1;
+    const xk = x + (<usize>k << 6);
+    const sc0 = <i32>(<u32>sLo & 0xff) - 32, sc1 = <i32>((<u32>sLo >> 8) & 0xff) - 32;
+    sLo = (sLo >> 16) | (sHi << 48);
+    sHi >>= 16;
+    // q = low 2 bits + 4·(hmask bit k) − 4
+    const q0 = i16x8.sub(v128.or(v128.and(i16x8.shr_u(v128.load8x8_u(qb), shift), three),
+      i16x8.shl(v128.and(i16x8.shr_u(v128.load8x8_u(w), k), one), 2)), four);
+    const q1 = i16x8.sub(v128.or(v128.and(i16x8.shr_u(v128.load8x8_u(qb, 8), shift), three),
+      i16x8.shl(v128.and(i16x8.shr_u(v128.load8x8_u(w, 8), k), one), 2)), four);
+    const q2 = i16x8.sub(v128.or(v128.and(i16x8.shr_u(v128.load8x8_u(qb, 16), shift), three),
+      i16x8.shl(v128.and(i16x8.shr_u(v128.load8x8_u(w, 16), k), one), 2)), four);
+    const q3 = i16x8.sub(v128.or(v128.and(i16x8.shr_u(v128.load8x8_u(qb, 24), shift), three),
+      i16x8.shl(v128.and(i16x8.shr_u(v128.load8x8_u(w, 24), k), one), 2)), four);
+    const d0 = i32x4.add(i32x4.dot_i16x8_s(q0, v128.load(xk)), i32x4.dot_i16x8_s(q1, v128.load(xk, 16)));
+    const d1 = i32x4.add(i32x4.dot_i16x8_s(q2, v128.load(xk, 32)), i32x4.dot_i16x8_s(q3, v128.load(xk, 48)));
+    isum = i32x4.add(isum, i32x4.add(i32x4.mul(d0, i32x4.splat(sc0)), i32x4.mul(d1, i32x4.splat(sc1))));
+  }
+  return d * <f32>hsumI32(isum);
+}
+
+function rowQ2K(w: usize, nb: i32, xq: usize, xd: usize): f32 {
+  let acc: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    acc += load<f32>(xd) * dotQ2K(w, xq);
+    w += 84;
+    xq += 512;
+    xd += 4;
+  }
+  return acc;
+}
+
+function rowQ3K(w: usize, nb: i32, xq: usize, xd: usize): f32 {
+  let acc: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    acc += load<f32>(xd) * dotQ3K(w, xq);
+    w += 110;
+    xq += 512;
+    xd += 4;
+  }
+  return acc;
 }
 
 function rowQ4K(w: usize, nb: i32, xq: usize, xd: usize, xs: usize): f32 {
@@ -170,7 +281,7 @@ function rowQ45Kx4(
   for (let b = 0; b < nb; b++) {
     const d = f16ToF32(load<u16>(w)), dmin = f16ToF32(load<u16>(w, 2));
     const sc = kScales(w + 4);
-    const scAll: u64 = <u64>i32x4.extract_lane(sc, 0) | (<u64>i32x4.extract_lane(sc, 1) << 32);
+    let scAll: u64 = <u64><u32>i32x4.extract_lane(sc, 0) | (<u64><u32>i32x4.extract_lane(sc, 1) << 32);
     const mins = kMins(w + 4);
     const q = hasHigh ? w + 48 : w + 16;
     let h0 = i16x8.splat(0), h1 = h0, h2 = h0, h3 = h0;
@@ -189,19 +300,23 @@ function rowQ45Kx4(
       let ua = i16x8.shr_u(a, 4), ub = i16x8.shr_u(bb, 4), ue = i16x8.shr_u(e, 4), uf = i16x8.shr_u(f, 4);
       if (hasHigh) {
         const bit = i16x8.splat(16);
-        const bl = c << 1, bh = (c << 1) + 1;
-        la = v128.or(la, v128.and(i16x8.shr_u(h0, bl), bit));
-        lb = v128.or(lb, v128.and(i16x8.shr_u(h1, bl), bit));
-        le = v128.or(le, v128.and(i16x8.shr_u(h2, bl), bit));
-        lf = v128.or(lf, v128.and(i16x8.shr_u(h3, bl), bit));
-        ua = v128.or(ua, v128.and(i16x8.shr_u(h0, bh), bit));
-        ub = v128.or(ub, v128.and(i16x8.shr_u(h1, bh), bit));
-        ue = v128.or(ue, v128.and(i16x8.shr_u(h2, bh), bit));
-        uf = v128.or(uf, v128.and(i16x8.shr_u(h3, bh), bit));
+        la = v128.or(la, v128.and(h0, bit));
+        lb = v128.or(lb, v128.and(h1, bit));
+        le = v128.or(le, v128.and(h2, bit));
+        lf = v128.or(lf, v128.and(h3, bit));
+        ua = v128.or(ua, v128.and(i16x8.shr_u(h0, 1), bit));
+        ub = v128.or(ub, v128.and(i16x8.shr_u(h1, 1), bit));
+        ue = v128.or(ue, v128.and(i16x8.shr_u(h2, 1), bit));
+        uf = v128.or(uf, v128.and(i16x8.shr_u(h3, 1), bit));
+        h0 = i16x8.shr_u(h0, 2);
+        h1 = i16x8.shr_u(h1, 2);
+        h2 = i16x8.shr_u(h2, 2);
+        h3 = i16x8.shr_u(h3, 2);
       }
-      // broadcast scale 2c to the low-nibble lanes and 2c+1 to the high ones
-      const sl = i16x8.splat(<i16>((scAll >> (<u64>c << 4)) & 0xff));
-      const sh = i16x8.splat(<i16>((scAll >> ((<u64>c << 4) + 8)) & 0xff));
+      // broadcast scale 2c to the low-nibble lanes and 2c+1 to the high ones (loop-carried, see dotQ45K)
+      const sl = i16x8.splat(<i16>(<u32>scAll & 0xff));
+      const sh = i16x8.splat(<i16>((<u32>scAll >> 8) & 0xff));
+      scAll >>= 16;
       la = i16x8.mul(la, sl); lb = i16x8.mul(lb, sl); le = i16x8.mul(le, sl); lf = i16x8.mul(lf, sl);
       ua = i16x8.mul(ua, sh); ub = i16x8.mul(ub, sh); ue = i16x8.mul(ue, sh); uf = i16x8.mul(uf, sh);
       let x = xc;
@@ -281,7 +396,7 @@ function rowQ6Kx4(w: usize, nb: i32, xq: usize, xqs: usize, xd: usize, xds: usiz
     i32x4.add(i32x4.dot_i16x8_s(q3, v128.load(x, 128)), i32x4.dot_i16x8_s(q4, v128.load(x, 192))));
 }
 
-/** Rows [r0, r1) of out (n, rows) for a Q4_K / Q5_K / Q6_K weight (kind 4, 5, 6). */
+/** Rows [r0, r1) of out (n, rows) for a Q2_K / Q3_K / Q4_K / Q5_K / Q6_K weight (kind 2, 3, 4, 5, 6). */
 export function matmulK(
   kind: i32, w: usize, rb: usize, rows: i32, cols: i32, xq: usize, xd: usize, xs: usize, n: i32, out: usize,
   r0: i32, r1: i32,
@@ -290,7 +405,8 @@ export function matmulK(
   const xqs = <usize>cols << 1, xds = <usize>nb << 2, xss = <usize>(cols >> 5) << 1;
   const os = <usize>rows << 2;
   let t = 0;
-  for (; t + 4 <= n; t += 4) {
+  // Q2_K/Q3_K (rare in practice) have no four-row prefill kernel: every row goes through the one-row loop
+  for (; kind >= 4 && t + 4 <= n; t += 4) {
     const xqt = xq + <usize>t * xqs, xdt = xd + <usize>t * xds, xst = xs + <usize>t * xss;
     const ot = out + <usize>t * os;
     for (let r = r0; r < r1; r++) {
@@ -305,7 +421,9 @@ export function matmulK(
     for (let r = r0; r < r1; r++) {
       const wr = w + <usize>r * rb;
       let v: f32;
-      if (kind == 4) v = rowQ4K(wr, nb, xqt, xdt, xst);
+      if (kind == 2) v = rowQ2K(wr, nb, xqt, xdt);
+      else if (kind == 3) v = rowQ3K(wr, nb, xqt, xdt);
+      else if (kind == 4) v = rowQ4K(wr, nb, xqt, xdt, xst);
       else if (kind == 5) v = rowQ5K(wr, nb, xqt, xdt, xst);
       else v = rowQ6K(wr, nb, xqt, xdt);
       store<f32>(ot + (<usize>r << 2), v);

@@ -47,13 +47,12 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
   const chunk = param(ctrl, P_CHUNK);
   const p = ctrl + PARAMS + (<usize>P_A << 2);
   if (op == OP_MATMUL) {
-    // type, w, rb, rows, cols, x, n, out, xq, xd, xs, scratch, scratchStride
+    // type, w, rb, rows, cols, x, n, out, xq, xd, xs
     const rows = load<i32>(p, 12);
     const r0 = idx * chunk;
     const r1 = min(rows, r0 + chunk);
     matmulChunk(load<i32>(p), load<u32>(p, 4), load<u32>(p, 8), rows, load<i32>(p, 16), load<u32>(p, 20),
-      load<i32>(p, 24), load<u32>(p, 28), r0, r1, load<u32>(p, 32), load<u32>(p, 36), load<u32>(p, 40),
-      load<usize>(p, 44) + <usize>ith * load<usize>(p, 48));
+      load<i32>(p, 24), load<u32>(p, 28), r0, r1, load<u32>(p, 32), load<u32>(p, 36), load<u32>(p, 40));
   } else if (op == OP_ATTENTION) {
     // q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, scratchStride
     const n = load<i32>(p, 4), nHeads = load<i32>(p, 12);

@@ -10,18 +10,23 @@
 //   xq  (n, cols)        i16   q, |q| ≤ 127, widened so the dot kernels feed i32x4.dot_i16x8_s directly
 //   xd  (n, cols/block)  f32   d
 //   xs  (n, cols/32)     i16   Σ q over each 32 elements (for the K-quant minimums and the Q4_0 offset)
-//   xc  (n, cols/32)     f32   block 32 only, right after xd: f16(amax/127 · Σq) − d·Σq. ggml's Q8_1 keeps
-//                              s = f16(d·Σq) with the unrounded d, and Q4_1/Q5_1 dots add min·s; this is the part
-//                              of min·s that d·Σq (what the dequantized activations give) misses.
-// Float kernels read xf (n, cols) f32 = the rounded activations (d·q, or the f16/bf16 value).
+//   xc  (n, cols/32)     f32   block 32 only, right after xd: s = f16(amax/127 · Σq), the sum ggml's Q8_1 keeps
+//                              (with the unrounded d); Q4_1/Q5_1 dots add min·s
+// With block 32 the per-block values (xd, xs, xc) of rows in complete groups of four are interleaved — element
+// (t, b) at ((t >> 2)·nb + b)·4 + (t & 3) — so the prefill kernel loads the four rows' values as one vector; the
+// remaining rows (t ≥ n & ~3) stay row-major at t·nb + b (the same formula's value there). Block 256 is row-major.
+// Float kernels for F16/BF16 weights read xf (n, cols) f32 = x rounded to f16/bf16.
 import { f16ToF32Exact, f32ToF16 } from "./common";
 
 /** Quantize n rows of `cols` floats at x in blocks of `block` (32 or 256, dividing cols). */
 export function quantizeActivations(x: usize, n: i32, cols: i32, block: i32, xq: usize, xd: usize, xs: usize): void {
   const nb = cols / block;
-  let xc = xd + ((<usize>n * <usize>nb) << 2);
+  const xc = xd + ((<usize>n * <usize>nb) << 2);
+  const full = n & ~3;
+  let k = 0; // per-block index of (t, b)
   for (let t = 0; t < n; t++) {
     for (let b = 0; b < nb; b++) {
+      k = block == 32 && t < full ? (((t >> 2) * nb + b) << 2) + (t & 3) : t * nb + b;
       let amax = f32x4.splat(0);
       for (let i = 0; i < block; i += 8) {
         amax = f32x4.max(amax, f32x4.abs(v128.load(x + (<usize>i << 2))));
@@ -32,42 +37,29 @@ export function quantizeActivations(x: usize, n: i32, cols: i32, block: i32, xq:
       const id: f32 = m > 0 ? <f32>127.0 / m : 0;
       let d: f32 = 0;
       if (m > 0) d = block == 32 ? f16ToF32Exact(f32ToF16(m / <f32>127.0)) : <f32>1.0 / id;
-      store<f32>(xd, d);
-      xd += 4;
+      store<f32>(xd + (<usize>k << 2), d);
       const vid = f32x4.splat(id);
       for (let i = 0; i < block; i += 32) {
         let sum = i32x4.splat(0);
-        for (let k = 0; k < 32; k += 8) {
-          const p = x + (<usize>(i + k) << 2);
+        for (let e = 0; e < 32; e += 8) {
+          const p = x + (<usize>(i + e) << 2);
           const a = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p), vid)));
           const c = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 16), vid)));
           sum = i32x4.add(sum, i32x4.add(a, c));
-          v128.store(xq + (<usize>(i + k) << 1), i16x8.narrow_i32x4_s(a, c));
+          v128.store(xq + (<usize>(i + e) << 1), i16x8.narrow_i32x4_s(a, c));
         }
         const s = i32x4.add(sum, i32x4.shuffle(sum, sum, 2, 3, 0, 1));
         const qsum = i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1);
-        store<i16>(xs, <i16>qsum);
-        xs += 2;
         if (block == 32) {
-          const fs = <f32>qsum;
-          store<f32>(xc, f16ToF32Exact(f32ToF16((m / <f32>127.0) * fs)) - d * fs);
-          xc += 4;
+          store<i16>(xs + (<usize>k << 1), <i16>qsum);
+          store<f32>(xc + (<usize>k << 2), f16ToF32Exact(f32ToF16((m / <f32>127.0) * <f32>qsum)));
+        } else {
+          store<i16>(xs, <i16>qsum);
+          xs += 2;
         }
       }
       x += <usize>block << 2;
       xq += <usize>block << 1;
-    }
-  }
-}
-
-/** xf (count) = xq · xd: the quantized activations as floats, for the dequantize-then-dot kernels. */
-export function expandActivations(count: i32, block: i32, xq: usize, xd: usize, xf: usize): void {
-  for (let i = 0; i < count; i += block, xd += 4) {
-    const d = f32x4.splat(load<f32>(xd));
-    for (let k = i; k < i + block; k += 8) {
-      const q = v128.load(xq + (<usize>k << 1));
-      v128.store(xf + (<usize>k << 2), f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(q)), d));
-      v128.store(xf + (<usize>k << 2), f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(q)), d), 16);
     }
   }
 }

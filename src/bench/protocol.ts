@@ -1,0 +1,42 @@
+// Messages between the benchmark runner and its per-run child processes (sent over the fork IPC channel).
+
+export const BACKENDS = ["edgellm", "llama.cpp"] as const;
+export type BenchBackend = (typeof BACKENDS)[number];
+
+/** What one child process is asked to do: load the model, warm up, then time one prefill + decode run. */
+export interface WorkerRequest {
+  backend: BenchBackend;
+  model: string;
+  threads: number;
+  /** The prompt, as token ids (identical for both backends). */
+  promptIds: number[];
+  /** Timed decode steps after the prompt. */
+  genTokens: number;
+  /** Untimed warm-up passes (prefill + a few decode steps, then the cache is cleared) before the timed pass. */
+  warmup: number;
+  /** edgellm kernel set ("wasm" or "reference"); ignored by llama.cpp. */
+  kernels?: "wasm" | "reference";
+}
+
+/** Raw timings of one timed run, as measured inside the child. */
+export interface RunMeasurement {
+  backend: BenchBackend;
+  /** Which compute code ran: edgellm's `kernels.name`, or llama.cpp's release and CPU features. */
+  kernels: string;
+  loadMs: number;
+  /** Evaluating the prompt in one batch (llama.cpp: up to its first sampled token, see BENCHMARKS.md). */
+  prefillMs: number;
+  /** Prompt evaluation plus choosing the first token. */
+  ttftMs: number;
+  /** Wall time of each decode step (evaluate one token, choose the next), in order. */
+  tokenMs: number[];
+  /** The greedy tokens: the first from the prefill, then one per decode step. */
+  tokens: number[];
+  /** process.resourceUsage().maxRSS of the child at the end of the run, KiB. */
+  peakRssKiB: number;
+}
+
+export type WorkerMessage =
+  | { type: "progress"; phase: "loaded" | "warm" }
+  | { type: "result"; result: RunMeasurement }
+  | { type: "error"; message: string };

@@ -1,0 +1,217 @@
+// Turns raw run measurements into per-backend summaries (median over runs with min–max) and renders them as
+// JSON lines, CSV and a table for people.
+import { basename } from "node:path";
+import { latencySummary, spread, type Spread } from "./stats.js";
+import { rooflineFraction, toMiB, type ModelFacts } from "./model-facts.js";
+import type { BenchBackend, RunMeasurement } from "./protocol.js";
+
+/** The per-run numbers, named as in the JSON output. Times in ms, sizes in MiB (2²⁰ bytes). */
+export interface RunMetrics {
+  prefill_tok_s: number;
+  decode_tok_s: number;
+  ttft_ms: number;
+  token_ms_p50: number;
+  token_ms_p90: number;
+  token_ms_p99: number;
+  token_ms_max: number;
+  token_ms_stddev: number;
+  jitter_ms: number;
+  peak_rss_mb: number;
+}
+export const METRIC_KEYS = [
+  "prefill_tok_s", "decode_tok_s", "ttft_ms", "token_ms_p50", "token_ms_p90", "token_ms_p99", "token_ms_max",
+  "token_ms_stddev", "jitter_ms", "peak_rss_mb",
+] as const satisfies readonly (keyof RunMetrics)[];
+
+/** The keys of one `--json` line, in order. */
+export const JSON_KEYS = [
+  "backend", "model", "threads", "prompt_tokens", "gen_tokens", ...METRIC_KEYS, "model_mb",
+] as const;
+export type JsonLine = { [K in (typeof JSON_KEYS)[number]]: K extends "backend" | "model" ? string : number };
+
+export function runMetrics(m: RunMeasurement, promptTokens: number): RunMetrics {
+  const lat = latencySummary(m.tokenMs);
+  const decodeMs = m.tokenMs.reduce((a, b) => a + b, 0);
+  return {
+    prefill_tok_s: (promptTokens * 1000) / m.prefillMs,
+    decode_tok_s: (m.tokenMs.length * 1000) / decodeMs,
+    ttft_ms: m.ttftMs,
+    token_ms_p50: lat.p50,
+    token_ms_p90: lat.p90,
+    token_ms_p99: lat.p99,
+    token_ms_max: lat.max,
+    token_ms_stddev: lat.stddev,
+    jitter_ms: lat.jitter,
+    peak_rss_mb: m.peakRssKiB / 1024,
+  };
+}
+
+export interface BenchSetup {
+  model: string;
+  facts: ModelFacts;
+  threads: number;
+  promptTokens: number;
+  genTokens: number;
+  runs: number;
+  warmup: number;
+  bandwidthGbs: number;
+}
+
+export interface BackendSummary {
+  backend: BenchBackend;
+  kernels: string;
+  runs: RunMetrics[];
+  /** Median and min–max of every metric over the runs. */
+  stats: { [K in keyof RunMetrics]: Spread };
+  /** Model load (file to ready session) of each run, ms, and their spread: table and CSV only, not the JSON line. */
+  loadTimes: number[];
+  loadMs: Spread;
+  /** Greedy tokens of the first run (to compare backends). */
+  tokens: number[];
+}
+
+export function summarize(backend: BenchBackend, measurements: RunMeasurement[], promptTokens: number): BackendSummary {
+  const runs = measurements.map((m) => runMetrics(m, promptTokens));
+  const stats = {} as BackendSummary["stats"];
+  for (const k of METRIC_KEYS) stats[k] = spread(runs.map((r) => r[k]));
+  return {
+    backend, kernels: measurements[0]?.kernels ?? "?", runs, stats,
+    loadTimes: measurements.map((m) => m.loadMs), loadMs: spread(measurements.map((m) => m.loadMs)),
+    tokens: measurements[0]?.tokens ?? [],
+  };
+}
+
+function round(x: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function medians(s: BackendSummary): RunMetrics {
+  const out = {} as RunMetrics;
+  for (const k of METRIC_KEYS) out[k] = s.stats[k].median;
+  return out;
+}
+
+/** One `--json` object: exactly JSON_KEYS, medians over the runs. */
+export function jsonLine(setup: BenchSetup, s: BackendSummary): JsonLine {
+  const m = medians(s);
+  const line = {
+    backend: s.backend,
+    model: setup.model,
+    threads: setup.threads,
+    prompt_tokens: setup.promptTokens,
+    gen_tokens: setup.genTokens,
+    model_mb: round(toMiB(setup.facts.fileBytes)),
+  } as Record<string, string | number>;
+  for (const k of METRIC_KEYS) line[k] = round(m[k]);
+  const ordered = {} as Record<string, string | number>;
+  for (const k of JSON_KEYS) ordered[k] = line[k];
+  return ordered as JsonLine;
+}
+
+export const CSV_COLUMNS = [
+  "backend", "run", "kernels", "model", "threads", "prompt_tokens", "gen_tokens", ...METRIC_KEYS,
+  "decode_roofline_frac", "load_ms", "model_mb", "bytes_per_token",
+] as const;
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
+export function csvField(v: string | number): string {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Header, one row per run ("run" = 1..N) and one row per backend with the medians ("run" = "median"). */
+export function toCsv(setup: BenchSetup, summaries: BackendSummary[]): string {
+  const rows: string[] = [CSV_COLUMNS.join(",")];
+  const row = (s: BackendSummary, run: string | number, m: RunMetrics, loadMs: number) => {
+    const cells: Record<string, string | number> = {
+      backend: s.backend, run, kernels: s.kernels, model: setup.model, threads: setup.threads,
+      prompt_tokens: setup.promptTokens, gen_tokens: setup.genTokens,
+      decode_roofline_frac: round(rooflineFraction(m.decode_tok_s, setup.facts.bytesPerToken, setup.bandwidthGbs), 4),
+      load_ms: round(loadMs), model_mb: round(toMiB(setup.facts.fileBytes)), bytes_per_token: setup.facts.bytesPerToken,
+    };
+    for (const k of METRIC_KEYS) cells[k] = round(m[k]);
+    rows.push(CSV_COLUMNS.map((c) => csvField(cells[c])).join(","));
+  };
+  for (const s of summaries) {
+    s.runs.forEach((m, i) => row(s, i + 1, m, s.loadTimes[i]));
+    row(s, "median", medians(s), s.loadMs.median);
+  }
+  return rows.join("\n") + "\n";
+}
+
+/** How many leading greedy tokens two backends agree on (the same model and prompt should mostly agree). */
+export function commonPrefix(a: readonly number[], b: readonly number[]): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+function fmt(x: number): string {
+  const a = Math.abs(x);
+  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+
+const TABLE_ROWS: [keyof RunMetrics, string, boolean][] = [
+  // [metric, label, higher is better]
+  ["prefill_tok_s", "prefill tok/s", true],
+  ["decode_tok_s", "decode tok/s", true],
+  ["ttft_ms", "time to first token ms", false],
+  ["token_ms_p50", "token ms p50", false],
+  ["token_ms_p90", "token ms p90", false],
+  ["token_ms_p99", "token ms p99", false],
+  ["token_ms_max", "token ms max", false],
+  ["token_ms_stddev", "token ms stddev", false],
+  ["jitter_ms", "jitter ms (max-min)", false],
+  ["peak_rss_mb", "peak RSS MB", false],
+];
+
+/** The table for people: one column per backend, "median (min–max)" cells, and a ratio column for two backends. */
+export function toTable(setup: BenchSetup, summaries: BackendSummary[]): string {
+  const f = setup.facts;
+  const roofTokS = (setup.bandwidthGbs * 1e9) / f.bytesPerToken;
+  const lines = [
+    `model    ${basename(setup.model)}: ${f.architecture}, ${toMiB(f.fileBytes).toFixed(1)} MB file, ` +
+      `${toMiB(f.bytesPerToken).toFixed(1)} MB of weights read per token${f.tied ? " (tied embeddings)" : ""}`,
+    `workload ${setup.promptTokens}-token prompt, ${setup.genTokens} greedy decode steps, ${setup.threads} thread${setup.threads === 1 ? "" : "s"}, ` +
+      `${setup.runs} run${setup.runs === 1 ? "" : "s"} in fresh processes (${setup.warmup} warm-up pass${setup.warmup === 1 ? "" : "es"} each); median (min-max)`,
+    `roofline ${setup.bandwidthGbs} GB/s / ${toMiB(f.bytesPerToken).toFixed(1)} MB = ${fmt(roofTokS)} tok/s decode at most`,
+    "",
+  ];
+  const header = ["", ...summaries.map((s) => `${s.backend} [${s.kernels}]`)];
+  const both = summaries.length === 2;
+  if (both) header.push(`${summaries[0].backend}/${summaries[1].backend}`);
+  const body: string[][] = [];
+  for (const [key, label] of TABLE_ROWS) {
+    const cells = [label, ...summaries.map((s) => cell(s.stats[key], setup.runs))];
+    if (both) cells.push(ratio(summaries[0].stats[key].median, summaries[1].stats[key].median));
+    body.push(cells);
+    if (key === "decode_tok_s") {
+      const roof = ["decode % of roofline", ...summaries.map((s) => `${(100 * rooflineFraction(s.stats.decode_tok_s.median, f.bytesPerToken, setup.bandwidthGbs)).toFixed(0)}%`)];
+      if (both) roof.push("");
+      body.push(roof);
+    }
+  }
+  const load = ["load ms", ...summaries.map((s) => cell(s.loadMs, setup.runs))];
+  if (both) load.push("");
+  body.push(load);
+  const p99 = ["token p99/p50", ...summaries.map((s) => (s.stats.token_ms_p99.median / s.stats.token_ms_p50.median).toFixed(2))];
+  if (both) p99.push("");
+  body.push(p99);
+  const rows = [header, ...body];
+  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) lines.push(r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  ").trimEnd());
+  if (both && summaries[0].tokens.length && summaries[1].tokens.length) {
+    const n = Math.min(summaries[0].tokens.length, summaries[1].tokens.length);
+    lines.push("", `greedy tokens: the backends agree on the first ${commonPrefix(summaries[0].tokens, summaries[1].tokens)} of ${n}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function cell(s: Spread, runs: number): string {
+  return runs > 1 ? `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})` : fmt(s.median);
+}
+
+function ratio(a: number, b: number): string {
+  return b > 0 ? `${(a / b).toFixed(2)}x` : "";
+}

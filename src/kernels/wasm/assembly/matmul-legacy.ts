@@ -1,0 +1,254 @@
+// Integer matMul for the 32-element block types against int8 activations quantized per 32 (quantize.ts).
+//
+//   out (n, rows) = x (n, cols) · Wᵀ, computed for weight rows [r0, r1).
+//   Q8_0 (34 B): f16 d, int8 q[32]                  w = d·q
+//   Q4_0 (18 B): f16 d, u8 qs[16]                   w[j] = d·((qs[j] & 15) − 8), w[j+16] = d·((qs[j] >> 4) − 8)
+//   Q4_1 (20 B): f16 d, f16 m, u8 qs[16]            w = d·nibble + m
+//   Q5_0 (22 B): f16 d, u32 qh, u8 qs[16]           w[e] = d·((nibble | bit e of qh << 4) − 16)
+//   Q5_1 (24 B): f16 d, f16 m, u32 qh, u8 qs[16]    w[e] = d·(nibble | bit e of qh << 4) + m
+//
+// Per block: Σ q_w·q_x through i32x4.dot_i16x8_s (weights widened to i16 on load, activations stored widened), the
+// −8/−16 offsets as −offset·Σq_x, then one multiply by d·d_x; with a min, m·s_x where s_x = f16(d_x·Σq_x) as in
+// ggml's Q8_1. The block decode is one inline function specialized per type; binaryen shares it between the four
+// input rows of the prefill kernel (one weight block decoded once per four rows). Decode walks four weight rows per
+// pass: four independent accumulator chains share each activation load.
+import { f16ToF32, halfHighToF32x4, hsumF32 } from "./common";
+
+export const K_Q8_0 = 0;
+export const K_Q4_0 = 1;
+export const K_Q4_1 = 2;
+export const K_Q5_0 = 3;
+export const K_Q5_1 = 4;
+
+// @ts-ignore: decorator
+@inline function blockBytes(kind: i32): usize {
+  return kind == K_Q8_0 ? 34 : kind == K_Q4_0 ? 18 : kind == K_Q4_1 ? 20 : kind == K_Q5_0 ? 22 : 24;
+}
+
+// @ts-ignore: decorator
+@inline function hasMin(kind: i32): bool {
+  return kind == K_Q4_1 || kind == K_Q5_1;
+}
+
+/**
+ * HIGH_BITS[b] (16 bytes): eight i16 lanes holding 0x10 where bit j of byte b is set — the 5th bits of eight
+ * consecutive Q5 elements in one load. Filled by the start function of every instance (identical bytes each time).
+ */
+const HIGH_BITS = memory.data(256 * 16, 16);
+for (let b = 0; b < 256; b++) {
+  for (let j = 0; j < 8; j++) store<u16>(HIGH_BITS + (<usize>b << 4) + (<usize>j << 1), (b >> j) & 1 ? 16 : 0);
+}
+
+// @ts-ignore: decorator
+@inline function highBits(b: u32): v128 {
+  return v128.load(HIGH_BITS + (<usize>b << 4));
+}
+
+/** Σ q_w·q_x over one block (i32x4 partial sums), codes as stored (no offset). x: 32 i16 activations. */
+// @ts-ignore: decorator
+@inline function blockDot(kind: i32, w: usize, x: usize): v128 {
+  let q0: v128, q1: v128, q2: v128, q3: v128;
+  if (kind == K_Q8_0) {
+    q0 = v128.load8x8_s(w, 2);
+    q1 = v128.load8x8_s(w, 10);
+    q2 = v128.load8x8_s(w, 18);
+    q3 = v128.load8x8_s(w, 26);
+  } else {
+    const qs = w + (kind == K_Q4_0 ? 2 : kind == K_Q4_1 ? 4 : kind == K_Q5_0 ? 6 : 8);
+    const a = v128.load8x8_u(qs), b = v128.load8x8_u(qs, 8);
+    const m = i16x8.splat(15);
+    q0 = v128.and(a, m); // elements 0..7
+    q1 = v128.and(b, m); // 8..15
+    q2 = i16x8.shr_u(a, 4); // 16..23
+    q3 = i16x8.shr_u(b, 4); // 24..31
+    if (kind == K_Q5_0 || kind == K_Q5_1) {
+      const qh = load<u32>(qs - 4);
+      q0 = v128.or(q0, highBits(qh & 0xff));
+      q1 = v128.or(q1, highBits((qh >> 8) & 0xff));
+      q2 = v128.or(q2, highBits((qh >> 16) & 0xff));
+      q3 = v128.or(q3, highBits(qh >> 24));
+    }
+  }
+  const s0 = i32x4.dot_i16x8_s(q0, v128.load(x));
+  const s1 = i32x4.dot_i16x8_s(q1, v128.load(x, 16));
+  const s2 = i32x4.dot_i16x8_s(q2, v128.load(x, 32));
+  const s3 = i32x4.dot_i16x8_s(q3, v128.load(x, 48));
+  return i32x4.add(i32x4.add(s0, s1), i32x4.add(s2, s3));
+}
+
+/** Total offset subtracted from the stored codes (Q4_0: 8, Q5_0: 16), applied as −offset·Σq_x per block. */
+// @ts-ignore: decorator
+@inline function offsetShift(kind: i32): i32 {
+  return kind == K_Q4_0 ? 3 : kind == K_Q5_0 ? 4 : 0;
+}
+
+/** (Σa, Σb, Σc, Σd): four i32x4 partial sums reduced and transposed into one vector (6 shuffles/adds). */
+// @ts-ignore: decorator
+@inline function transposeSum(a: v128, b: v128, c: v128, d: v128): v128 {
+  const t0 = i32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
+  const t1 = i32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
+  return i32x4.add(i32x4.shuffle(t0, t1, 0, 1, 4, 5), i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+}
+
+/** (Σa, Σb, Σc, Σd) for f32x4 accumulators. */
+// @ts-ignore: decorator
+@inline function transposeSumF32(a: v128, b: v128, c: v128, d: v128): v128 {
+  const t0 = f32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
+  const t1 = f32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
+  return f32x4.add(i32x4.shuffle(t0, t1, 0, 1, 4, 5), i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+}
+
+/** The f16 values at p, p + stride, p + 2·stride, p + 3·stride as f32x4 (scales or mins of four weight rows). */
+// @ts-ignore: decorator
+@inline function gatherF16(p: usize, stride: usize): v128 {
+  let h = i32x4.splat(0);
+  h = v128.load16_lane(p, h, 1);
+  h = v128.load16_lane(p + stride, h, 3);
+  h = v128.load16_lane(p + 2 * stride, h, 5);
+  h = v128.load16_lane(p + 3 * stride, h, 7);
+  return halfHighToF32x4(h);
+}
+
+// Activation streams: xq (32 i16 per block); per block xd (f32 d), xs (i16 Σq), xc (f32 s = f16(d·Σq)), row-major
+// for the decode kernels and interleaved by four rows for the prefill kernel (see quantize.ts).
+
+/** acc + Σ·d·d_x for one block of one weight row and one activation row (d_x, Σq_x given). */
+// @ts-ignore: decorator
+@inline function accumulate(kind: i32, acc: v128, w: usize, x: usize, dx: f32, xsum: i32): v128 {
+  let s = blockDot(kind, w, x);
+  if (offsetShift(kind) != 0) s = i32x4.sub(s, i32x4.splat(xsum << (offsetShift(kind) - 2)));
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16ToF32(load<u16>(w)) * dx)));
+}
+
+/**
+ * Four weight rows (stride rb) · one activation row → out[0..3]: four independent accumulator chains. (Reducing the
+ * four rows' block sums into one vector per block, as the prefill kernel does, measured 5–15% slower here.)
+ */
+// @ts-ignore: decorator
+@inline function rows4(kind: i32, w: usize, rb: usize, nb: i32, xq: usize, xd: usize, xs: usize, xc: usize, out: usize): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  let mins = f32x4.splat(0);
+  const w1 = rb, w2 = rb * 2, w3 = rb * 3;
+  const bytes = blockBytes(kind);
+  for (let b = 0; b < nb; b++) {
+    const dx = load<f32>(xd);
+    const xsum = <i32>load<i16>(xs);
+    a0 = accumulate(kind, a0, w, xq, dx, xsum);
+    a1 = accumulate(kind, a1, w + w1, xq, dx, xsum);
+    a2 = accumulate(kind, a2, w + w2, xq, dx, xsum);
+    a3 = accumulate(kind, a3, w + w3, xq, dx, xsum);
+    if (hasMin(kind)) {
+      mins = f32x4.add(mins, f32x4.mul(gatherF16(w + 2, rb), v128.load32_splat(xc)));
+      xc += 4;
+    }
+    w += bytes;
+    xq += 64;
+    xd += 4;
+    xs += 2;
+  }
+  let r = transposeSumF32(a0, a1, a2, a3);
+  if (hasMin(kind)) r = f32x4.add(r, mins);
+  v128.store(out, r);
+}
+
+/** One weight row · one activation row. */
+// @ts-ignore: decorator
+@inline function row1(kind: i32, w: usize, nb: i32, xq: usize, xd: usize, xs: usize, xc: usize): f32 {
+  let acc = f32x4.splat(0);
+  let mn: f32 = 0;
+  const bytes = blockBytes(kind);
+  for (let b = 0; b < nb; b++) {
+    let s = blockDot(kind, w, xq);
+    if (offsetShift(kind) != 0) s = i32x4.sub(s, i32x4.splat(<i32>load<i16>(xs) << (offsetShift(kind) - 2)));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16ToF32(load<u16>(w)) * load<f32>(xd))));
+    if (hasMin(kind)) {
+      mn += f16ToF32(load<u16>(w, 2)) * load<f32>(xc);
+      xc += 4;
+    }
+    w += bytes;
+    xq += 64;
+    xd += 4;
+    xs += 2;
+  }
+  return hsumF32(acc) + mn;
+}
+
+/**
+ * One weight row · four activation rows (xq stride xqs bytes) → out[0], out[os], out[2os], out[3os]. xd4/xs4/xc4
+ * point at the interleaved per-block values of these four rows.
+ */
+// @ts-ignore: decorator
+@inline function row1x4(
+  kind: i32, w: usize, nb: i32, xq: usize, xqs: usize, xd4: usize, xs4: usize, xc4: usize, out: usize, os: usize,
+): void {
+  let acc = f32x4.splat(0), macc = acc;
+  const bytes = blockBytes(kind);
+  for (let b = 0; b < nb; b++) {
+    let v = transposeSum(blockDot(kind, w, xq), blockDot(kind, w, xq + xqs), blockDot(kind, w, xq + 2 * xqs),
+      blockDot(kind, w, xq + 3 * xqs));
+    if (offsetShift(kind) != 0) v = i32x4.sub(v, i32x4.shl(v128.load16x4_s(xs4), offsetShift(kind)));
+    const d = f32x4.mul(v128.load(xd4), f32x4.splat(f16ToF32(load<u16>(w))));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(v), d));
+    if (hasMin(kind)) {
+      macc = f32x4.add(macc, f32x4.mul(v128.load(xc4), f32x4.splat(f16ToF32(load<u16>(w, 2)))));
+      xc4 += 16;
+    }
+    w += bytes;
+    xq += 64;
+    xd4 += 16;
+    xs4 += 8;
+  }
+  if (hasMin(kind)) acc = f32x4.add(acc, macc);
+  v128.store32_lane(out, acc, 0);
+  v128.store32_lane(out + os, acc, 1);
+  v128.store32_lane(out + 2 * os, acc, 2);
+  v128.store32_lane(out + 3 * os, acc, 3);
+}
+
+/** Rows [r0, r1) of out (n, rows); xc = the Q8_1 sums (n · cols/32 f32) right after xd. */
+// @ts-ignore: decorator
+@inline function matmulKind(
+  kind: i32, w: usize, rb: usize, rows: i32, cols: i32, xq: usize, xd: usize, xs: usize, n: i32, out: usize,
+  r0: i32, r1: i32,
+): void {
+  const nb = cols >> 5;
+  const xqs = <usize>cols << 1, xds = <usize>nb << 2, xss = <usize>nb << 1;
+  const xc = xd + <usize>n * xds;
+  const os = <usize>rows << 2;
+  let t = 0;
+  for (; t + 4 <= n; t += 4) {
+    // per-block values of rows t..t+3 are interleaved: 4·nb entries starting at entry t·nb
+    const xqt = xq + <usize>t * xqs, xdt = xd + <usize>t * xds, xst = xs + <usize>t * xss, xct = xc + <usize>t * xds;
+    const ot = out + <usize>t * os;
+    for (let r = r0; r < r1; r++) {
+      row1x4(kind, w + <usize>r * rb, nb, xqt, xqs, xdt, xst, xct, ot + (<usize>r << 2), os);
+    }
+  }
+  for (; t < n; t++) {
+    const xqt = xq + <usize>t * xqs, xdt = xd + <usize>t * xds, xst = xs + <usize>t * xss, xct = xc + <usize>t * xds;
+    const ot = out + <usize>t * os;
+    let r = r0;
+    for (; r + 4 <= r1; r += 4) rows4(kind, w + <usize>r * rb, rb, nb, xqt, xdt, xst, xct, ot + (<usize>r << 2));
+    for (; r < r1; r++) store<f32>(ot + (<usize>r << 2), row1(kind, w + <usize>r * rb, nb, xqt, xdt, xst, xct));
+  }
+}
+
+export function matmulQ8_0(w: usize, rb: usize, rows: i32, cols: i32, xq: usize, xd: usize, xs: usize, n: i32, out: usize, r0: i32, r1: i32): void {
+  matmulKind(K_Q8_0, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
+}
+
+export function matmulQ4_0(w: usize, rb: usize, rows: i32, cols: i32, xq: usize, xd: usize, xs: usize, n: i32, out: usize, r0: i32, r1: i32): void {
+  matmulKind(K_Q4_0, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
+}
+
+export function matmulQ4_1(w: usize, rb: usize, rows: i32, cols: i32, xq: usize, xd: usize, xs: usize, n: i32, out: usize, r0: i32, r1: i32): void {
+  matmulKind(K_Q4_1, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
+}
+
+export function matmulQ5_0(w: usize, rb: usize, rows: i32, cols: i32, xq: usize, xd: usize, xs: usize, n: i32, out: usize, r0: i32, r1: i32): void {
+  matmulKind(K_Q5_0, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
+}
+
+export function matmulQ5_1(w: usize, rb: usize, rows: i32, cols: i32, xq: usize, xd: usize, xs: usize, n: i32, out: usize, r0: i32, r1: i32): void {
+  matmulKind(K_Q5_1, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
+}
