@@ -1,7 +1,7 @@
 // Microbenchmark of the WASM kernels (not a test): matMul GB/s of weights per type for decode (n = 1) on a
 // 2048 × 8192 matrix read from DRAM (several copies are rotated so the 36 MiB L3 cannot hold them), with 1 and 2
-// threads; prefill throughput (n = 64); and the thread pool's fork-join cost. Shared machines give indicative
-// numbers only: compare within one run.
+// threads; prefill throughput (n = 64); a decode simulation of the SmolLM-135M call sequence; and the thread pool's
+// fork-join cost. Shared machines give indicative numbers only: compare within one run.
 // Usage: npm run build && nice node scripts/bench-kernels.mjs [--quick] [--types Q8_0,Q4_0]
 import { performance } from "node:perf_hooks";
 
@@ -130,6 +130,81 @@ for (const name of ["Q8_0", "Q4_0", "Q4_K", "Q6_K", "F16"].filter((t) => types.i
   console.log(`${name.padEnd(6)} 1 thread: ${line[0]}   2 threads: ${line[1]}`);
 }
 
+// decode simulation: the kernel calls of one SmolLM-135M token (the model shape of PERFORMANCE-NOTES' table), random
+// weights, positions 128..255 (as llama.cpp's 128-token prompt + 128 generated), f16 KV cache
+async function decodeSim(k, name, tokens) {
+  const [block, blockBytes] = LAYOUT[name];
+  const dim = 576, kvDim = 192, ffn = 1536, layers = 30, vocab = 49152, nHeads = 9, nKv = 3, headDim = 64, ctx = 256;
+  const mk = (rows, cols) => {
+    const rowBytes = (cols / block) * blockBytes;
+    const ptr = arena.alloc(rowBytes * rows, 64);
+    fillWeights(arena.u8, ptr, name, rowBytes * rows);
+    return { name, type: T[name], dims: [cols, rows], cols, rows, rowBytes, ptr, bytes: rowBytes * rows };
+  };
+  if (!decodeSim.weights?.[name]) {
+    decodeSim.weights ??= {};
+    decodeSim.weights[name] = {
+      layers: Array.from({ length: layers }, () => ({
+        q: mk(dim, dim), k: mk(kvDim, dim), v: mk(kvDim, dim), o: mk(dim, dim),
+        gate: mk(ffn, dim), up: mk(ffn, dim), down: mk(dim, ffn),
+        kc: arena.alloc(ctx * kvDim * 2), vc: arena.alloc(ctx * kvDim * 2),
+      })),
+      head: mk(vocab, dim),
+      norm: arena.alloc(dim * 4),
+    };
+    const f = arena.f32;
+    for (let i = 0; i < dim; i++) f[(decodeSim.weights[name].norm >> 2) + i] = 1;
+  }
+  const W = decodeSim.weights[name];
+  const xb = arena.alloc(dim * 4), hb = arena.alloc(dim * 4), qb = arena.alloc(dim * 4), kb = arena.alloc(kvDim * 4),
+    vb = arena.alloc(kvDim * 4), ab = arena.alloc(dim * 4), gb = arena.alloc(ffn * 4), ub = arena.alloc(ffn * 4),
+    logits = arena.alloc(vocab * 4), scratch = arena.alloc(ctx * 4);
+  for (let i = 0; i < dim; i++) arena.f32[(xb >> 2) + i] = Math.sin(i);
+  const times = [];
+  for (let t = 0; t < tokens; t++) {
+    const pos = 128 + (t % 128);
+    const s = performance.now();
+    for (const L of W.layers) {
+      k.rmsNorm(xb, W.norm, 1, dim, 1e-5, hb);
+      k.matMul(L.q, hb, 1, qb);
+      k.matMul(L.k, hb, 1, kb);
+      k.matMul(L.v, hb, 1, vb);
+      k.rope(qb, 1, nHeads, headDim, headDim, pos, 10000, 1, false, 0);
+      k.rope(kb, 1, nKv, headDim, headDim, pos, 10000, 1, false, 0);
+      k.storeKv(kb, vb, 1, kvDim, pos, L.kc, L.vc, "f16");
+      k.attention(qb, 1, pos, nHeads, nKv, headDim, 0.125, L.kc, L.vc, "f16", ab, scratch);
+      k.matMul(L.o, ab, 1, hb);
+      k.add(xb, hb, dim);
+      k.rmsNorm(xb, W.norm, 1, dim, 1e-5, hb);
+      k.matMul(L.gate, hb, 1, gb);
+      k.matMul(L.up, hb, 1, ub);
+      k.swiglu(gb, ub, ffn);
+      k.matMul(L.down, gb, 1, hb);
+      k.add(xb, hb, dim);
+      k.rmsNorm(xb, W.norm, 1, dim, 1e-5, xb); // keep the residual bounded with random weights
+    }
+    k.rmsNorm(xb, W.norm, 1, dim, 1e-5, hb);
+    k.matMul(W.head, hb, 1, logits);
+    times.push(performance.now() - s);
+  }
+  const steady = times.slice(Math.min(8, tokens >> 2));
+  const sorted = [...steady].sort((a, b) => a - b);
+  const p50 = sorted[sorted.length >> 1], p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
+  return { tokS: 1000 / p50, p99p50: p99 / p50 };
+}
+
+const LLAMA_CPP = { Q8_0: "33.7 / 43.5 tok/s, p99/p50 1.17 / 3.6", Q4_0: "51.2 / 60.6 tok/s, p99/p50 1.58 / 3.7" };
+console.log(`\ndecode simulation, SmolLM-135M shape (30 layers, 49152×576 tied head), positions 128..255, f16 KV`);
+for (const name of ["Q8_0", "Q4_0"].filter((t) => types.includes(t))) {
+  const line = [];
+  for (const k of [single, threaded]) {
+    await decodeSim(k, name, 16); // warm-up (compiles, fills caches)
+    const r = await decodeSim(k, name, quick ? 48 : 160);
+    line.push(`${r.tokS.toFixed(1)} tok/s, p99/p50 ${r.p99p50.toFixed(2)}`);
+  }
+  console.log(`${name.padEnd(6)} 1 thread: ${line[0]}   2 threads: ${line[1]}   (llama.cpp 1 / 2 threads: ${LLAMA_CPP[name]})`);
+}
+
 // fork-join cost
 const pool = threaded.pool;
 for (let i = 0; i < 1000; i++) pool.barrier();
@@ -146,8 +221,8 @@ for (let i = 0; i < (quick ? 10 : 40); i++) {
   cold.push((performance.now() - s) * 1000);
 }
 const perToken = 30 * 7 + 30; // 30 layers × 7 matMuls + 30 attention calls (SmolLM-135M)
-console.log(`\nfork-join (2 threads, empty task): ${hot.toFixed(2)} µs per call back to back; ` +
-  `${median(cold).toFixed(1)} µs after the worker went to sleep (median)`);
+console.log(`\nfork-join (2 threads, every thread takes part): ${hot.toFixed(2)} µs per call back to back; ` +
+  `${median(cold).toFixed(1)} µs when the worker was asleep (median)`);
 console.log(`per token-equivalent (30 layers × 7 matMuls + 30 attentions = ${perToken} calls): ` +
   `${((hot * perToken) / 1000).toFixed(3)} ms`);
 threaded.dispose();

@@ -10,6 +10,8 @@ import { ALL_TYPES, q4kmMix, TINY, writeTinyModel } from "./helpers/models.js";
 
 const PROMPT = [17, 200, 3, 99, 45, 310, 7, 256, 128, 64, 500, 11];
 const GREEDY_N = 32;
+/** Every kernel set is checked: the plain-TS reference, WASM SIMD on one thread, and WASM over two threads. */
+const BACKENDS: ["reference" | "wasm", number][] = [["reference", 1], ["wasm", 1], ["wasm", 2]];
 /**
  * Logit gap under which two top tokens count as tied. Quantized matrix products round activations to 8 bits; where
  * llama.cpp's batched kernels sum in another order, a single flipped rounding moves logits of these random models by
@@ -61,37 +63,40 @@ for (const arch of Object.keys(TINY) as (keyof typeof TINY)[]) {
         const o1 = await openOracle(path, { threads: 1, contextSize: 128 });
         const o2 = await openOracle(path, { threads: 2, contextSize: 128 });
         try {
-          const lm = loadModel(path, { backend: "reference" });
-          loaded.push(lm);
           const ref = await o1.nextTokenDistribution(PROMPT);
-          const session = lm.createSession({ ctx: 128 });
-          session.eval(PROMPT);
-          const ours = softmax(session.lastLogits());
-          let maxDiff = 0;
-          for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[i] - ours[i]));
-          assert.equal(argmax(ours), argmax(ref), "top-1 token differs");
-          const tol = tolerance(typeof type === "string" ? GgmlType.Q4_K : type);
-          assert.ok(maxDiff <= tol, `max |Δp| = ${maxDiff.toExponential(2)} > ${tol}`);
-
           const g1 = await o1.greedy(PROMPT, GREEDY_N, { stopAtEog: true });
           const g2 = await o2.greedy(PROMPT, GREEDY_N, { stopAtEog: true });
-          if (g1.join() !== g2.join()) {
-            // llama.cpp disagrees with itself (a rounding tie): this case cannot decide anything.
-            process.stderr.write(`[model-oracle] ${arch} ${label}: llama.cpp 1 vs 2 threads differ; greedy check not applicable\n`);
-            return;
-          }
           // edgellm ends generation at the end-of-generation token without emitting it; the oracle includes it
           const expected = g1.length < GREEDY_N || o1.isEog(g1.at(-1)!) ? g1.filter((t) => !o1.isEog(t)) : g1;
-          const cont = await greedy(lm, PROMPT, GREEDY_N);
-          const k = cont.findIndex((t, i) => t !== expected[i]);
-          if (k >= 0) {
-            // A divergence is accepted only at a near-tie of llama.cpp's own logits: there, a rounding difference of
-            // the size measured above may legitimately flip the argmax, and the continuations part ways after it.
-            const logits = await o1.nextTokenLogits([...PROMPT, ...expected.slice(0, k)]);
-            const gap = logits[expected[k]] - logits[cont[k]];
-            assert.ok(gap <= NEAR_TIE, `greedy continuation differs from llama.cpp at token ${k} (logit gap ${gap.toFixed(3)} is no tie)`);
-            process.stderr.write(`[model-oracle] ${arch} ${label}: near-tie at token ${k} (gap ${gap.toFixed(3)}); ${k} tokens agreed\n`);
-          } else assert.equal(cont.length, expected.length, "greedy continuation has a different length");
+          for (const [backend, threads] of BACKENDS) {
+            const what = `${backend}/${threads}t`;
+            const lm = loadModel(path, { backend, threads });
+            loaded.push(lm);
+            const session = lm.createSession({ ctx: 128 });
+            session.eval(PROMPT);
+            const ours = softmax(session.lastLogits());
+            let maxDiff = 0;
+            for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[i] - ours[i]));
+            assert.equal(argmax(ours), argmax(ref), `${what}: top-1 token differs`);
+            const tol = tolerance(typeof type === "string" ? GgmlType.Q4_K : type);
+            assert.ok(maxDiff <= tol, `${what}: max |Δp| = ${maxDiff.toExponential(2)} > ${tol}`);
+
+            if (g1.join() !== g2.join()) {
+              // llama.cpp disagrees with itself (a rounding tie): this case cannot decide anything.
+              process.stderr.write(`[model-oracle] ${arch} ${label}: llama.cpp 1 vs 2 threads differ; greedy check not applicable\n`);
+              continue;
+            }
+            const cont = await greedy(lm, PROMPT, GREEDY_N);
+            const k = cont.findIndex((t, i) => t !== expected[i]);
+            if (k >= 0) {
+              // A divergence is accepted only at a near-tie of llama.cpp's own logits: there, a rounding difference
+              // of the size measured above may legitimately flip the argmax, and the continuations part ways after it.
+              const logits = await o1.nextTokenLogits([...PROMPT, ...expected.slice(0, k)]);
+              const gap = logits[expected[k]] - logits[cont[k]];
+              assert.ok(gap <= NEAR_TIE, `${what}: greedy continuation differs from llama.cpp at token ${k} (logit gap ${gap.toFixed(3)} is no tie)`);
+              process.stderr.write(`[model-oracle] ${arch} ${label} ${what}: near-tie at token ${k} (gap ${gap.toFixed(3)}); ${k} tokens agreed\n`);
+            } else assert.equal(cont.length, expected.length, `${what}: greedy continuation has a different length`);
+          }
         } finally {
           await o1.dispose();
           await o2.dispose();

@@ -11,6 +11,7 @@ export const PARAMS_OFFSET = 256;
 export const P_OP = 0;
 export const P_CHUNK = 1;
 export const P_SPIN = 2;
+export const P_MAIN_SPIN = 3;
 /** First op-specific slot. */
 export const P_A = 8;
 
@@ -18,3 +19,5 @@ export const OP_NOP = 0;
 export const OP_MATMUL = 1;
 export const OP_ATTENTION = 2;
 export const OP_EXIT = 3;
+/** Every thread claims exactly one empty chunk: a full fork-join round trip. */
+export const OP_SYNC = 4;

@@ -6,15 +6,22 @@ import { Worker } from "node:worker_threads";
 import { EdgeError } from "../../errors.js";
 import type { Arena, Ptr } from "../memory.js";
 import type { KernelExports } from "../wasm/exports.js";
-import { CONTROL_BYTES, ERROR_OFFSET, OP_EXIT, OP_NOP, P_OP, P_SPIN, PARAMS_OFFSET } from "./control.js";
+import { CONTROL_BYTES, ERROR_OFFSET, OP_EXIT, OP_SYNC, P_MAIN_SPIN, P_OP, P_SPIN, PARAMS_OFFSET } from "./control.js";
 import { WORKER_SOURCE } from "./worker-source.js";
 
 /**
- * Spin iterations (one atomic load each, ~1 ns) before a waiting thread sleeps. Covers the gaps between the
- * matMuls of a token (norms, rope, small ops on the main thread) so workers are awake for the next call; a sleeping
- * worker costs a 12–18 µs wake-up.
+ * Worker spin (iterations of one atomic load; 40 000 ≈ 100 µs here) before sleeping in
+ * atomic.wait. It covers the gaps between the calls of a token (norms, rope, adds take microseconds), so workers
+ * are awake for the next matMul; between tokens (sampling) they may sleep and the first call pays a wake-up
+ * (12–65 µs). Longer spins cut that but cost CPU, and on an oversubscribed machine a spinning worker that shares a
+ * core with the main thread slows it down.
  */
-export const DEFAULT_SPIN = 200_000;
+export const DEFAULT_SPIN = 40_000;
+/**
+ * Main-thread spin (≈ 50 µs) waiting for the chunks other threads still run. Chunks are small, so a worker still
+ * busy after this was most likely preempted; sleeping then frees this core for it.
+ */
+export const DEFAULT_MAIN_SPIN = 20_000;
 
 export class ThreadPool {
   /** Byte offset of the control block. */
@@ -27,11 +34,12 @@ export class ThreadPool {
   /** `threads` counts the main thread: threads − 1 workers are started. */
   constructor(
     private readonly arena: Arena, module: WebAssembly.Module, private readonly wasm: KernelExports,
-    readonly threads: number, spin = DEFAULT_SPIN,
+    readonly threads: number, spin = DEFAULT_SPIN, mainSpin = DEFAULT_MAIN_SPIN,
   ) {
     this.ctrl = arena.alloc(CONTROL_BYTES, 64);
     this.params = (this.ctrl + PARAMS_OFFSET) >> 2;
     arena.i32[this.params + P_SPIN] = spin;
+    arena.i32[this.params + P_MAIN_SPIN] = mainSpin;
     for (let ith = 1; ith < threads; ith++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
@@ -55,10 +63,13 @@ export class ThreadPool {
     }
   }
 
-  /** An empty task of `chunks` chunks: measures the fork-join cost. */
-  barrier(chunks = this.threads): void {
-    this.arena.i32[this.params + P_OP] = OP_NOP;
-    this.run(chunks);
+  /**
+   * A full fork-join round trip: every thread (main and each worker) must take part once. Measures the
+   * synchronization cost of one task; an empty task that the main thread may finish alone is `run` with OP_NOP.
+   */
+  barrier(): void {
+    this.arena.i32[this.params + P_OP] = OP_SYNC;
+    this.run(this.threads);
   }
 
   /** Stop the workers (they return from workerLoop and exit). The pool cannot be used afterwards. */

@@ -11,7 +11,7 @@ import { WasmKernels } from "../wasm/wasm-kernels.js";
 import { ThreadedKernels } from "./threaded-kernels.js";
 
 runKernelConformance("wasm threaded (2 threads)", (arena) =>
-  new ThreadedKernels(arena, loadKernelModule(), 2, { minParallelBytes: 0 }));
+  new ThreadedKernels(arena, loadKernelModule(), 2, { minParallelBytes: 0, minParallelAttention: 0 }));
 
 describe("threaded kernels against single-thread WASM", () => {
   let arena: Arena;
@@ -19,7 +19,7 @@ describe("threaded kernels against single-thread WASM", () => {
   let single: WasmKernels;
   before(() => {
     arena = new Arena(32 << 20);
-    threaded = new ThreadedKernels(arena, loadKernelModule(), 3, { minParallelBytes: 0 });
+    threaded = new ThreadedKernels(arena, loadKernelModule(), 3, { minParallelBytes: 0, minParallelAttention: 0 });
     single = new WasmKernels(arena, loadKernelModule());
   });
   after(() => threaded.dispose());
@@ -57,8 +57,9 @@ describe("threaded kernels against single-thread WASM", () => {
     }
   });
 
-  test("an empty fork-join round trip completes (barrier)", () => {
+  test("a full fork-join round trip (every thread takes part) completes, awake and after sleeping", async () => {
     for (let i = 0; i < 1000; i++) threaded.pool.barrier();
-    threaded.pool.barrier(64); // more chunks than threads
+    await new Promise((r) => setTimeout(r, 50)); // past the spin window: workers are asleep in atomic.wait
+    threaded.pool.barrier();
   });
 });

@@ -10,6 +10,8 @@ import { DEFAULT_SPIN, ThreadPool } from "./pool.js";
 
 /** Below this many weight bytes × input rows a matMul runs on the main thread alone (fork-join ≈ 1–2 µs). */
 const MIN_PARALLEL_BYTES = 32 * 1024;
+/** Below this many q·k products (n · nHeads · positions · headDim) attention runs on the main thread alone. */
+const MIN_PARALLEL_ATTENTION = 32 * 1024;
 /** Chunks per thread: more balance the load when a thread is slow, fewer cost fewer claims. */
 const CHUNKS_PER_THREAD = 4;
 
@@ -18,18 +20,22 @@ export interface ThreadedOptions {
   spin?: number;
   /** matMuls smaller than this (weight bytes × input rows) stay on the main thread; 0 sends all to the pool. */
   minParallelBytes?: number;
+  /** Attention calls with fewer q·k products than this stay on the main thread; 0 sends all to the pool. */
+  minParallelAttention?: number;
 }
 
 export class ThreadedKernels extends WasmKernels {
   override readonly name: string;
   readonly pool: ThreadPool;
   private readonly minParallelBytes: number;
+  private readonly minParallelAttention: number;
 
   constructor(arena: Arena, module: WebAssembly.Module, readonly threads: number, options: ThreadedOptions = {}) {
     super(arena, module);
     this.name = `wasm-threads-${threads}`;
     this.pool = new ThreadPool(arena, module, this.wasm, threads, options.spin ?? DEFAULT_SPIN);
     this.minParallelBytes = options.minParallelBytes ?? MIN_PARALLEL_BYTES;
+    this.minParallelAttention = options.minParallelAttention ?? MIN_PARALLEL_ATTENTION;
   }
 
   override matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void {
@@ -66,7 +72,7 @@ export class ThreadedKernels extends WasmKernels {
     kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, scratchPtr: Ptr,
   ): void {
     const items = n * nHeads;
-    if (items < 2) {
+    if (items < 2 || items * (pos0 + n) * headDim < this.minParallelAttention) {
       super.attention(qPtr, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, kvType, outPtr, scratchPtr);
       return;
     }

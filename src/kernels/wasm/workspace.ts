@@ -9,8 +9,9 @@ export type Slot = (typeof Slot)[keyof typeof Slot];
 const SLOTS = 5;
 
 export class Workspace {
-  private readonly ptrs = new Float64Array(SLOTS);
-  private readonly sizes = new Float64Array(SLOTS);
+  // plain arrays, not Float64Array: an element read from a float array is a double that V8 boxes when returned
+  private readonly ptrs: number[] = new Array<number>(SLOTS).fill(0);
+  private readonly sizes: number[] = new Array<number>(SLOTS).fill(0);
 
   constructor(private readonly arena: Arena) {}
 

@@ -1,4 +1,4 @@
-// Row dequantization for every supported weight type (getRow and the dequantize-then-dot fallback matMul).
+// Row dequantization for every supported weight type (getRow: the embedding lookup).
 // Products are rounded to f32 in the same order as ggml's dequantize_row_* (and src/tensor's reference), so getRow
 // matches the reference bit for bit apart from F16 NaN payloads.
 import {

@@ -10,7 +10,10 @@
 //   192  COMPLETED  i32  chunks finished in the current task
 //   196  MAIN_WAIT  i32  1 while the main thread sleeps on COMPLETED
 //   200  TOTAL      i32  chunks in the current task
+//   204  ERROR      i32  set by a worker whose call trapped (written by the worker's JS, read by the pool)
 //   256  params     i32[32] (P_* below; f32 values stored by bits)
+// A task completes when all its chunks are done, not when every worker has checked in: a worker that is asleep or
+// preempted simply claims nothing, and the main thread never waits for it unless it holds a chunk.
 import { matmulChunk } from "./matmul";
 import { attendItem } from "./ops";
 
@@ -25,13 +28,16 @@ export const PARAMS: usize = 256;
 // parameter slots (i32 index from PARAMS)
 export const P_OP = 0;
 export const P_CHUNK = 1; // rows (matMul) or items (attention) per chunk
-export const P_SPIN = 2; // spin iterations before sleeping
+export const P_SPIN = 2; // worker: spin iterations waiting for the next task before sleeping
+export const P_MAIN_SPIN = 3; // main thread: spin iterations waiting for the last chunks before sleeping
 export const P_A = 8; // op-specific parameters start here
 
 export const OP_NOP = 0;
 export const OP_MATMUL = 1;
 export const OP_ATTENTION = 2;
 export const OP_EXIT = 3;
+/** Every thread claims exactly one (empty) chunk: a full fork-join round trip, for measuring the barrier. */
+export const OP_SYNC = 4;
 
 /** Sleep timeouts are finite: V8 11.x never wakes a wasm wait with an infinite (−1) timeout. */
 const WORKER_SLEEP_NS: i64 = 100_000_000;
@@ -65,8 +71,9 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
   }
 }
 
-/** Claim and run chunks of task `gen` until none are left. */
+/** Claim and run chunks of task `gen` until none are left (OP_SYNC: exactly one). */
 function work(ctrl: usize, gen: u32, ith: i32): void {
+  const once = atomic.load<i32>(ctrl + PARAMS + (<usize>P_OP << 2)) == OP_SYNC;
   while (true) {
     const v = atomic.load<u64>(ctrl + CLAIM);
     if (<u32>(v >> 32) != gen) return;
@@ -78,6 +85,7 @@ function work(ctrl: usize, gen: u32, ith: i32): void {
     if (done == atomic.load<i32>(ctrl + TOTAL) && atomic.load<i32>(ctrl + MAIN_WAIT) != 0) {
       atomic.notify(ctrl + COMPLETED, 1);
     }
+    if (once) return;
   }
 }
 
@@ -115,7 +123,8 @@ export function dispatch(ctrl: usize, total: i32): void {
   work(ctrl, g, 0);
   let done = atomic.load<i32>(ctrl + COMPLETED);
   if (done < total) {
-    let spins = param(ctrl, P_SPIN);
+    // short: a worker still busy after this was most likely preempted, and sleeping frees this core for it
+    let spins = param(ctrl, P_MAIN_SPIN);
     while (done < total && spins-- > 0) done = atomic.load<i32>(ctrl + COMPLETED);
     if (done < total) {
       atomic.store<i32>(ctrl + MAIN_WAIT, 1);
