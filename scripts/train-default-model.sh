@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 WORK=${EDGELLM_TRAIN_DIR:-/tmp/edgellm-train}
 SEED=${SEED:-1}
 PY=${PYTHON:-/usr/bin/python3}
-STEPS=${STEPS:-1600}
+STEPS=${STEPS:-900}
 BATCH=${BATCH:-24}
 # One thread: on this shared 2-core machine two OpenMP threads ran 4.6x slower (barrier spinning under load).
 THREADS=${THREADS:-1}

@@ -297,7 +297,7 @@ export function runKernelConformance(label: string, factory: KernelFactory): voi
       }
     });
 
-    test("attention: f16/f32 cache, GQA groups 1–4, prefill and decode, odd head sizes", () => {
+    test("attention: f16/f32 cache, GQA groups 1–4 and 7, prefill and decode, odd head sizes", () => {
       const rand = rng(6000);
       const cases = [
         { nKv: 2, group: 1, headDim: 64, n: 1, pos0: 0 },
@@ -305,6 +305,7 @@ export function runKernelConformance(label: string, factory: KernelFactory): voi
         { nKv: 1, group: 3, headDim: 40, n: 7, pos0: 0 },
         { nKv: 2, group: 4, headDim: 20, n: 1, pos0: 37 },
         { nKv: 3, group: 3, headDim: 128, n: 2, pos0: 100 },
+        { nKv: 2, group: 7, headDim: 64, n: 2, pos0: 9 }, // Qwen2.5-0.5B grouping: batches of 4 + 3 heads
       ];
       for (const kvType of ["f16", "f32"] as KvType[]) {
         for (const c of cases) {

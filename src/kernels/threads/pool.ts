@@ -51,25 +51,29 @@ export class ThreadPool {
     }
   }
 
-  /** Run the task whose parameters are already written (slots from `params`), split in `chunks` chunks. */
-  run(chunks: number): void {
+  /**
+   * Run the task whose parameters are already written (slots from `params`), split in `chunks` chunks. Returns true
+   * when the main thread had to sleep waiting for a worker's chunk (the worker was most likely preempted).
+   */
+  run(chunks: number): boolean {
     const i32 = this.arena.i32;
     const error = (this.ctrl + ERROR_OFFSET) >> 2;
     i32[error] = 0;
-    this.wasm.dispatch(this.ctrl, chunks);
+    const stalled = this.wasm.dispatch(this.ctrl, chunks) !== 0;
     if (i32[error] !== 0) {
       // the failed worker is gone; later tasks run on the remaining threads (chunks are claimed dynamically)
       throw new EdgeError("kernel_failed", "a kernel worker thread failed (WebAssembly trap); results are invalid");
     }
+    return stalled;
   }
 
   /**
    * A full fork-join round trip: every thread (main and each worker) must take part once. Measures the
    * synchronization cost of one task; an empty task that the main thread may finish alone is `run` with OP_NOP.
    */
-  barrier(): void {
+  barrier(): boolean {
     this.arena.i32[this.params + P_OP] = OP_SYNC;
-    this.run(this.threads);
+    return this.run(this.threads);
   }
 
   /** Stop the workers (they return from workerLoop and exit). The pool cannot be used afterwards. */

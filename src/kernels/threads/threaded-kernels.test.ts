@@ -11,7 +11,7 @@ import { WasmKernels } from "../wasm/wasm-kernels.js";
 import { ThreadedKernels } from "./threaded-kernels.js";
 
 runKernelConformance("wasm threaded (2 threads)", (arena) =>
-  new ThreadedKernels(arena, loadKernelModule(), 2, { minParallelBytes: 0, minParallelAttention: 0 }));
+  new ThreadedKernels(arena, loadKernelModule(), 2, { minParallelBytes: 0, minParallelAttention: 0, adaptive: false }));
 
 describe("threaded kernels against single-thread WASM", () => {
   let arena: Arena;

@@ -1,4 +1,4 @@
-// WASM kernels split over a thread pool: matMul by chunks of weight rows, attention by (position, head) items,
+// WASM kernels split over a thread pool: matMul by chunks of weight rows, attention by (position, KV head) items,
 // both claimed dynamically so a descheduled thread delays a call by at most one chunk. The small per-row ops stay on
 // the main thread (they cost less than a fork-join).
 import type { Arena, Ptr } from "../memory.js";
@@ -14,6 +14,15 @@ const MIN_PARALLEL_BYTES = 32 * 1024;
 const MIN_PARALLEL_ATTENTION = 32 * 1024;
 /** Chunks per thread: more balance the load when a thread is slow, fewer cost fewer claims. */
 const CHUNKS_PER_THREAD = 4;
+/**
+ * Stall detection: a task "stalls" when the main thread has to sleep waiting for a worker's chunk, i.e. the worker
+ * was preempted (an oversubscribed machine). The score decays by STALL_DECAY per pooled call; past STALL_LIMIT
+ * (≈ 15% of recent calls stalled) the next SOLO_CALLS calls run on the main thread alone, then the pool is tried
+ * again. Waiting for a preempted worker costs a scheduler slice (milliseconds), far more than the work it holds.
+ */
+const STALL_DECAY = 0.95;
+const STALL_LIMIT = 3;
+const SOLO_CALLS = 512;
 
 export interface ThreadedOptions {
   /** Spin iterations before a waiting thread sleeps (default DEFAULT_SPIN). */
@@ -22,6 +31,8 @@ export interface ThreadedOptions {
   minParallelBytes?: number;
   /** Attention calls with fewer q·k products than this stay on the main thread; 0 sends all to the pool. */
   minParallelAttention?: number;
+  /** Fall back to the main thread alone for a while when workers keep getting preempted (default true). */
+  adaptive?: boolean;
 }
 
 export class ThreadedKernels extends WasmKernels {
@@ -29,6 +40,10 @@ export class ThreadedKernels extends WasmKernels {
   readonly pool: ThreadPool;
   private readonly minParallelBytes: number;
   private readonly minParallelAttention: number;
+  private readonly adaptive: boolean;
+  private stallScore = 0;
+  /** Calls left to run without the pool after repeated stalls. */
+  private soloCalls = 0;
 
   constructor(arena: Arena, module: WebAssembly.Module, readonly threads: number, options: ThreadedOptions = {}) {
     super(arena, module);
@@ -36,10 +51,28 @@ export class ThreadedKernels extends WasmKernels {
     this.pool = new ThreadPool(arena, module, this.wasm, threads, options.spin ?? DEFAULT_SPIN);
     this.minParallelBytes = options.minParallelBytes ?? MIN_PARALLEL_BYTES;
     this.minParallelAttention = options.minParallelAttention ?? MIN_PARALLEL_ATTENTION;
+    this.adaptive = options.adaptive ?? true;
+  }
+
+  /** False while in a solo period (counting it down). */
+  private poolAllowed(): boolean {
+    if (this.soloCalls === 0) return true;
+    this.soloCalls--;
+    return false;
+  }
+
+  private runPool(chunks: number): void {
+    const stalled = this.pool.run(chunks);
+    if (!this.adaptive) return;
+    this.stallScore = this.stallScore * STALL_DECAY + (stalled ? 1 : 0);
+    if (this.stallScore > STALL_LIMIT) {
+      this.stallScore = 0;
+      this.soloCalls = SOLO_CALLS;
+    }
   }
 
   override matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void {
-    if (w.rowBytes * w.rows * n < this.minParallelBytes) {
+    if (w.rowBytes * w.rows * n < this.minParallelBytes || !this.poolAllowed()) {
       super.matMul(w, xPtr, n, outPtr);
       return;
     }
@@ -64,15 +97,15 @@ export class ThreadedKernels extends WasmKernels {
     i32[a + 8] = this.xq;
     i32[a + 9] = this.xd;
     i32[a + 10] = this.xs;
-    this.pool.run(Math.ceil(w.rows / chunk));
+    this.runPool(Math.ceil(w.rows / chunk));
   }
 
   override attention(
     qPtr: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number,
     kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, scratchPtr: Ptr,
   ): void {
-    const items = n * nHeads;
-    if (items < 2 || items * (pos0 + n) * headDim < this.minParallelAttention) {
+    const items = n * nKvHeads; // (position, KV head): the heads of a group share the K/V conversion
+    if (items < 2 || n * nHeads * (pos0 + n) * headDim < this.minParallelAttention || !this.poolAllowed()) {
       super.attention(qPtr, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, kvType, outPtr, scratchPtr);
       return;
     }
@@ -98,7 +131,7 @@ export class ThreadedKernels extends WasmKernels {
     i32[a + 10] = outPtr;
     i32[a + 11] = att;
     i32[a + 12] = stride;
-    this.pool.run(Math.ceil(items / chunk));
+    this.runPool(Math.ceil(items / chunk));
   }
 
   /** Stop the worker threads. */

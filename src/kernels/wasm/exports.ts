@@ -27,7 +27,8 @@ export interface KernelExports {
   addBias(x: Ptr, bias: Ptr, n: number, dim: number): void;
   swiglu(gate: Ptr, up: Ptr, count: number): void;
   gelu(x: Ptr, count: number): void;
-  dispatch(ctrl: Ptr, total: number): void;
+  /** Runs a pool task; 1 when the main thread had to sleep waiting for another thread. */
+  dispatch(ctrl: Ptr, total: number): number;
   signalExit(ctrl: Ptr): void;
   workerLoop(ctrl: Ptr, ith: number): void;
 }

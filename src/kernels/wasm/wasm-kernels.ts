@@ -10,9 +10,12 @@ import { Slot, Workspace } from "./workspace.js";
 
 const TYPE_IDS = 64;
 
-/** Attention scratch of one thread: the f16-rounded q row (padded to 16 bytes), then `positions` scores. */
+/**
+ * Attention scratch of one thread: up to four f16-rounded q rows (4 · headDim floats, padded to 16 bytes), then four
+ * score rows of `positions` floats each rounded up to 4 (see attendBatch in assembly/ops.ts).
+ */
 export function attentionScratchBytes(headDim: number, positions: number): number {
-  return Math.ceil((headDim * 4 + 15) / 16) * 16 + Math.ceil((positions * 4) / 64) * 64;
+  return Math.ceil((16 * headDim + 15) / 16) * 16 + 4 * Math.ceil(positions / 4) * 16;
 }
 
 export class WasmKernels implements Kernels {

@@ -13,15 +13,12 @@ export function getRow(type: i32, src: usize, dst: usize, cols: i32): i32 {
   return dequantizeRow(type, src, dst, cols) ? 1 : 0;
 }
 
-/**
- * All attention items (position, head) on this thread. scratch: headDim + pos0 + n floats (+ 16 bytes padding),
- * see attendHead.
- */
+/** All attention items (position, KV head) on this thread; scratch: see attendItem. */
 export function attention(
   q: usize, n: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, scale: f32, kCache: usize, vCache: usize,
   isF16: bool, out: usize, scratch: usize,
 ): void {
-  const items = n * nHeads;
+  const items = n * nKvHeads;
   for (let item = 0; item < items; item++) {
     attendItem(item, q, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch);
   }

@@ -116,53 +116,29 @@ export function storeKv(k: usize, v: usize, n: i32, kvDim: i32, pos0: i32, kCach
   }
 }
 
-/** q · one cache row (headDim elements, f16 or f32). */
+/** Elements i..i+3 of a cache row (f16 or f32) as f32x4; `hi` selects i+4..i+7 of an 8-element f16 load. */
 // @ts-ignore: decorator
-@inline function dotCacheRow(q: usize, k: usize, headDim: i32, isF16: bool): f32 {
-  let a = f32x4.splat(0), b = a;
-  const d8 = headDim & ~7;
-  for (let i = 0; i < d8; i += 8) {
-    const qo = <usize>i << 2;
-    if (isF16) {
-      const h = v128.load(k + (<usize>i << 1));
-      a = f32x4.add(a, f32x4.mul(v128.load(q + qo), f16LowToF32x4(h)));
-      b = f32x4.add(b, f32x4.mul(v128.load(q + qo, 16), f16HighToF32x4(h)));
-    } else {
-      a = f32x4.add(a, f32x4.mul(v128.load(q + qo), v128.load(k + qo)));
-      b = f32x4.add(b, f32x4.mul(v128.load(q + qo, 16), v128.load(k + qo, 16)));
-    }
-  }
-  let s = hsumF32(f32x4.add(a, b));
-  for (let i = d8; i < headDim; i++) {
-    const kv = isF16 ? f16ToF32(load<u16>(k + (<usize>i << 1))) : load<f32>(k + (<usize>i << 2));
-    s += load<f32>(q + (<usize>i << 2)) * kv;
-  }
-  return s;
+@inline function cacheLo(isF16: bool, row: usize, i: i32): v128 {
+  return isF16 ? f16LowToF32x4(v128.load(row + (<usize>i << 1))) : v128.load(row + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function cacheHi(isF16: bool, row: usize, i: i32): v128 {
+  return isF16 ? f16HighToF32x4(v128.load(row + (<usize>i << 1))) : v128.load(row + (<usize>i << 2), 16);
+}
+
+// @ts-ignore: decorator
+@inline function cacheAt(isF16: bool, row: usize, i: i32): f32 {
+  return isF16 ? f16ToF32(load<u16>(row + (<usize>i << 1))) : load<f32>(row + (<usize>i << 2));
 }
 
 /**
- * One query head at one position: out (headDim) = softmax(scale · q·K[0..last]) · V[0..last]. kRow/vRow point at
- * this head's slice of cache row 0; rowBytes is the cache row stride. With an f16 cache q and the softmax weights are
- * rounded to f16 before their products, as ggml's f16 matMuls do. scratch: headDim + last + 1 floats (+ padding).
+ * softmax in place over `count` scores at att: e^(s − max) / Σ, rounded to f16 for an f16 cache (ggml multiplies the
+ * weights by V in f16).
  */
-export function attendHead(
-  q: usize, last: i32, kRow: usize, vRow: usize, rowBytes: usize, headDim: i32, scale: f32, isF16: bool,
-  out: usize, scratch: usize,
-): void {
-  const count = last + 1;
-  let qp = q, att = scratch;
-  if (isF16) {
-    qp = scratch;
-    att = scratch + ((<usize>headDim * 4 + 15) & ~15);
-    roundActivations(false, q, headDim, qp);
-  }
+function softmaxRow(att: usize, count: i32, isF16: bool): void {
   let mx: f32 = -Infinity;
-  for (let p = 0; p < count; p++) {
-    const s = (isF16 ? dotCacheRow(qp, kRow + <usize>p * rowBytes, headDim, true)
-      : dotCacheRow(qp, kRow + <usize>p * rowBytes, headDim, false)) * scale;
-    store<f32>(att + (<usize>p << 2), s);
-    mx = max(mx, s);
-  }
+  for (let p = 0; p < count; p++) mx = max(mx, load<f32>(att + (<usize>p << 2)));
   const vmax = f32x4.splat(mx);
   let vsum = f32x4.splat(0);
   const c4 = count & ~3;
@@ -179,7 +155,6 @@ export function attendHead(
     store<f32>(o, e);
     sum += e;
   }
-  // normalized weights (rounded to f16 for an f16 cache)
   const vs = f32x4.splat(sum);
   for (let p = 0; p < c4; p += 4) {
     const o = att + (<usize>p << 2);
@@ -191,48 +166,159 @@ export function attendHead(
     const wv = f32x4.div(v128.load32_zero(o), vs);
     v128.store32_lane(o, isF16 ? roundToF16x4(wv) : wv, 0);
   }
-  // out = Σ_p w[p]·V[p], 8 output elements at a time held in registers across all positions
+}
+
+/** Bytes of attention scratch for hb ≤ 4 heads: rounded q rows (4 · headDim f32), then 4 score rows of `count`. */
+// @ts-ignore: decorator
+@inline function qBytes(headDim: i32): usize {
+  return ((<usize>(4 * headDim) << 2) + 15) & ~15;
+}
+
+/**
+ * hb (1..4, a constant) query heads sharing one KV head, at one position: out_j (headDim) = softmax(scale ·
+ * q_j·K[0..last]) · V[0..last]. Each 8-element slice of a K or V row is converted from f16 once and used by all hb
+ * heads. q/out rows of consecutive heads are headDim floats apart; kRow/vRow point at this KV head's slice of cache
+ * row 0 (stride rowBytes). With an f16 cache q and the softmax weights are rounded to f16 before their products, as
+ * ggml's f16 matMuls do. scratch: see qBytes + 4 · (last + 4) floats.
+ */
+// @ts-ignore: decorator
+@inline function attendBatch(
+  hb: i32, q: usize, last: i32, kRow: usize, vRow: usize, rowBytes: usize, headDim: i32, scale: f32, isF16: bool,
+  out: usize, scratch: usize,
+): void {
+  const count = last + 1;
+  const rowStride = <usize>headDim << 2;
+  const scoreStride = <usize>((count + 3) & ~3) << 2;
+  let qp = q;
+  if (isF16) {
+    qp = scratch;
+    for (let j = 0; j < hb; j++) roundActivations(false, q + <usize>j * rowStride, headDim, qp + <usize>j * rowStride);
+  }
+  const att = scratch + qBytes(headDim);
+  const q1 = qp + rowStride, q2 = qp + 2 * rowStride, q3 = qp + 3 * rowStride;
   const d8 = headDim & ~7;
-  for (let i = 0; i < d8; i += 8) {
-    let a = f32x4.splat(0), b = a;
-    let vp = vRow + (isF16 ? <usize>i << 1 : <usize>i << 2);
-    for (let p = 0; p < count; p++, vp += rowBytes) {
-      const wv = v128.load32_splat(att + (<usize>p << 2));
-      if (isF16) {
-        const h = v128.load(vp);
-        a = f32x4.add(a, f32x4.mul(wv, f16LowToF32x4(h)));
-        b = f32x4.add(b, f32x4.mul(wv, f16HighToF32x4(h)));
-      } else {
-        a = f32x4.add(a, f32x4.mul(wv, v128.load(vp)));
-        b = f32x4.add(b, f32x4.mul(wv, v128.load(vp, 16)));
+  // scores
+  for (let p = 0; p < count; p++) {
+    const kp = kRow + <usize>p * rowBytes;
+    let a0 = f32x4.splat(0), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+    for (let i = 0; i < d8; i += 8) {
+      const kl = cacheLo(isF16, kp, i), kh = cacheHi(isF16, kp, i);
+      const o = <usize>i << 2;
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(qp + o), kl));
+      b0 = f32x4.add(b0, f32x4.mul(v128.load(qp + o, 16), kh));
+      if (hb > 1) {
+        a1 = f32x4.add(a1, f32x4.mul(v128.load(q1 + o), kl));
+        b1 = f32x4.add(b1, f32x4.mul(v128.load(q1 + o, 16), kh));
+      }
+      if (hb > 2) {
+        a2 = f32x4.add(a2, f32x4.mul(v128.load(q2 + o), kl));
+        b2 = f32x4.add(b2, f32x4.mul(v128.load(q2 + o, 16), kh));
+      }
+      if (hb > 3) {
+        a3 = f32x4.add(a3, f32x4.mul(v128.load(q3 + o), kl));
+        b3 = f32x4.add(b3, f32x4.mul(v128.load(q3 + o, 16), kh));
       }
     }
-    v128.store(out + (<usize>i << 2), a);
-    v128.store(out + (<usize>i << 2), b, 16);
+    let s0 = hsumF32(f32x4.add(a0, b0)), s1 = hsumF32(f32x4.add(a1, b1));
+    let s2 = hsumF32(f32x4.add(a2, b2)), s3 = hsumF32(f32x4.add(a3, b3));
+    for (let i = d8; i < headDim; i++) {
+      const kv = cacheAt(isF16, kp, i), o = <usize>i << 2;
+      s0 += load<f32>(qp + o) * kv;
+      if (hb > 1) s1 += load<f32>(q1 + o) * kv;
+      if (hb > 2) s2 += load<f32>(q2 + o) * kv;
+      if (hb > 3) s3 += load<f32>(q3 + o) * kv;
+    }
+    const po = att + (<usize>p << 2);
+    store<f32>(po, s0 * scale);
+    if (hb > 1) store<f32>(po + scoreStride, s1 * scale);
+    if (hb > 2) store<f32>(po + 2 * scoreStride, s2 * scale);
+    if (hb > 3) store<f32>(po + 3 * scoreStride, s3 * scale);
+  }
+  for (let j = 0; j < hb; j++) softmaxRow(att + <usize>j * scoreStride, count, isF16);
+  // out_j = Σ_p w_j[p]·V[p], 8 output elements at a time held in registers across all positions
+  const w1 = att + scoreStride, w2 = att + 2 * scoreStride, w3 = att + 3 * scoreStride;
+  for (let i = 0; i < d8; i += 8) {
+    let a0 = f32x4.splat(0), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+    let vp = vRow;
+    for (let p = 0; p < count; p++, vp += rowBytes) {
+      const vl = cacheLo(isF16, vp, i), vh = cacheHi(isF16, vp, i);
+      const po = <usize>p << 2;
+      const x0 = v128.load32_splat(att + po);
+      a0 = f32x4.add(a0, f32x4.mul(x0, vl));
+      b0 = f32x4.add(b0, f32x4.mul(x0, vh));
+      if (hb > 1) {
+        const x1 = v128.load32_splat(w1 + po);
+        a1 = f32x4.add(a1, f32x4.mul(x1, vl));
+        b1 = f32x4.add(b1, f32x4.mul(x1, vh));
+      }
+      if (hb > 2) {
+        const x2 = v128.load32_splat(w2 + po);
+        a2 = f32x4.add(a2, f32x4.mul(x2, vl));
+        b2 = f32x4.add(b2, f32x4.mul(x2, vh));
+      }
+      if (hb > 3) {
+        const x3 = v128.load32_splat(w3 + po);
+        a3 = f32x4.add(a3, f32x4.mul(x3, vl));
+        b3 = f32x4.add(b3, f32x4.mul(x3, vh));
+      }
+    }
+    const o = out + (<usize>i << 2);
+    v128.store(o, a0);
+    v128.store(o, b0, 16);
+    if (hb > 1) { v128.store(o + rowStride, a1); v128.store(o + rowStride, b1, 16); }
+    if (hb > 2) { v128.store(o + 2 * rowStride, a2); v128.store(o + 2 * rowStride, b2, 16); }
+    if (hb > 3) { v128.store(o + 3 * rowStride, a3); v128.store(o + 3 * rowStride, b3, 16); }
   }
   for (let i = d8; i < headDim; i++) {
-    let s: f32 = 0;
-    for (let p = 0; p < count; p++) {
-      const e = vRow + <usize>p * rowBytes;
-      const vv = isF16 ? f16ToF32(load<u16>(e + (<usize>i << 1))) : load<f32>(e + (<usize>i << 2));
-      s += load<f32>(att + (<usize>p << 2)) * vv;
+    for (let j = 0; j < hb; j++) {
+      const wj = att + <usize>j * scoreStride;
+      let s: f32 = 0;
+      for (let p = 0; p < count; p++) s += load<f32>(wj + (<usize>p << 2)) * cacheAt(isF16, vRow + <usize>p * rowBytes, i);
+      store<f32>(out + <usize>j * rowStride + (<usize>i << 2), s);
     }
-    store<f32>(out + (<usize>i << 2), s);
   }
 }
 
-/** Attention work item `item` = t·nHeads + h (see Kernels.attention); scratch as attendHead. */
+function attendBatch1(q: usize, last: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize): void {
+  if (f16) attendBatch(1, q, last, k, v, rb, hd, scale, true, out, s);
+  else attendBatch(1, q, last, k, v, rb, hd, scale, false, out, s);
+}
+function attendBatch2(q: usize, last: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize): void {
+  if (f16) attendBatch(2, q, last, k, v, rb, hd, scale, true, out, s);
+  else attendBatch(2, q, last, k, v, rb, hd, scale, false, out, s);
+}
+function attendBatch3(q: usize, last: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize): void {
+  if (f16) attendBatch(3, q, last, k, v, rb, hd, scale, true, out, s);
+  else attendBatch(3, q, last, k, v, rb, hd, scale, false, out, s);
+}
+function attendBatch4(q: usize, last: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize): void {
+  if (f16) attendBatch(4, q, last, k, v, rb, hd, scale, true, out, s);
+  else attendBatch(4, q, last, k, v, rb, hd, scale, false, out, s);
+}
+
+/**
+ * Attention work item `item` = t·nKvHeads + g (see Kernels.attention): the query heads of KV head g at position
+ * pos0 + t, in batches of up to four. scratch: attentionScratch(headDim, pos0 + t + 1) bytes.
+ */
 export function attendItem(
   item: i32, q: usize, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, scale: f32, kCache: usize, vCache: usize,
   isF16: bool, out: usize, scratch: usize,
 ): void {
-  const t = item / nHeads, h = item - t * nHeads;
+  const t = item / nKvHeads, g = item - t * nKvHeads;
   const group = nHeads / nKvHeads;
   const elem: usize = isF16 ? 2 : 4;
   const rowBytes = <usize>(nKvHeads * headDim) * elem;
-  const kvOff = <usize>((h / group) * headDim) * elem;
-  const qo = (<usize>(t * nHeads + h) * <usize>headDim) << 2;
-  attendHead(q + qo, pos0 + t, kCache + kvOff, vCache + kvOff, rowBytes, headDim, scale, isF16, out + qo, scratch);
+  const kvOff = <usize>(g * headDim) * elem;
+  const last = pos0 + t;
+  for (let h = 0; h < group; h += 4) {
+    const qo = (<usize>(t * nHeads + g * group + h) * <usize>headDim) << 2;
+    const hb = min(4, group - h);
+    const k = kCache + kvOff, v = vCache + kvOff;
+    if (hb == 4) attendBatch4(q + qo, last, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch);
+    else if (hb == 3) attendBatch3(q + qo, last, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch);
+    else if (hb == 2) attendBatch2(q + qo, last, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch);
+    else attendBatch1(q + qo, last, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch);
+  }
 }
 
 /** a[i] += b[i] for i < count. */

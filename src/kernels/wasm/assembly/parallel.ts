@@ -61,11 +61,12 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
       load<i32>(p, 24), load<u32>(p, 28), r0, r1, load<u32>(p, 32), load<u32>(p, 36), load<u32>(p, 40));
   } else if (op == OP_ATTENTION) {
     // q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, scratchStride
-    const n = load<i32>(p, 4), nHeads = load<i32>(p, 12);
-    const i0 = idx * chunk, i1 = min(n * nHeads, i0 + chunk);
+    // items are (position, KV head) pairs
+    const n = load<i32>(p, 4), nKvHeads = load<i32>(p, 16);
+    const i0 = idx * chunk, i1 = min(n * nKvHeads, i0 + chunk);
     const att = load<usize>(p, 44) + <usize>ith * load<usize>(p, 48);
     for (let item = i0; item < i1; item++) {
-      attendItem(item, load<u32>(p), load<i32>(p, 8), nHeads, load<i32>(p, 16), load<i32>(p, 20), load<f32>(p, 24),
+      attendItem(item, load<u32>(p), load<i32>(p, 8), load<i32>(p, 12), nKvHeads, load<i32>(p, 20), load<f32>(p, 24),
         load<u32>(p, 28), load<u32>(p, 32), load<i32>(p, 36) != 0, load<u32>(p, 40), att);
     }
   }
@@ -111,9 +112,11 @@ export function workerLoop(ctrl: usize, ith: i32): void {
 
 /**
  * Main thread: publish the task whose parameters are already in the control block (`total` chunks), work on it,
- * and return once every chunk is done.
+ * and return once every chunk is done. Returns 1 when it had to sleep waiting for another thread's chunk (that
+ * thread was most likely preempted), else 0.
  */
-export function dispatch(ctrl: usize, total: i32): void {
+export function dispatch(ctrl: usize, total: i32): i32 {
+  let stalled = 0;
   const g = atomic.load<u32>(ctrl + GEN) + 1;
   atomic.store<i32>(ctrl + COMPLETED, 0);
   atomic.store<i32>(ctrl + TOTAL, total);
@@ -127,6 +130,7 @@ export function dispatch(ctrl: usize, total: i32): void {
     let spins = param(ctrl, P_MAIN_SPIN);
     while (done < total && spins-- > 0) done = atomic.load<i32>(ctrl + COMPLETED);
     if (done < total) {
+      stalled = 1;
       atomic.store<i32>(ctrl + MAIN_WAIT, 1);
       while ((done = atomic.load<i32>(ctrl + COMPLETED)) < total) {
         atomic.wait<i32>(ctrl + COMPLETED, done, MAIN_SLEEP_NS);
@@ -136,6 +140,7 @@ export function dispatch(ctrl: usize, total: i32): void {
   }
   // no chunk of this generation may be claimed any more, whatever a late worker read before
   atomic.store<u64>(ctrl + CLAIM, (<u64>g << 32) | 0x7fffffff);
+  return stalled;
 }
 
 /** Wake every worker and let it return from workerLoop (P_OP must already be OP_EXIT). */
