@@ -1,6 +1,7 @@
 // WASM kernels split over a thread pool: matMul by chunks of weight rows, attention by (position, KV head) items,
-// both claimed dynamically so a descheduled thread delays a call by at most one chunk. The small per-row ops stay on
-// the main thread (they cost less than a fork-join).
+// claimed dynamically: a worker that is asleep or preempted before claiming costs nothing (the others take its
+// share); one preempted while holding a chunk delays the call until it runs again (see the stall detection). The
+// small per-row ops stay on the main thread (they cost less than a fork-join).
 import type { Arena, Ptr } from "../memory.js";
 import type { KvType, WeightTensor } from "../types.js";
 import { attentionScratchBytes, WasmKernels } from "../wasm/wasm-kernels.js";
@@ -17,12 +18,13 @@ const CHUNKS_PER_THREAD = 4;
 /**
  * Stall detection: a task "stalls" when the main thread has to sleep waiting for a worker's chunk, i.e. the worker
  * was preempted (an oversubscribed machine). The score decays by STALL_DECAY per pooled call; past STALL_LIMIT
- * (≈ 15% of recent calls stalled) the next SOLO_CALLS calls run on the main thread alone, then the pool is tried
- * again. Waiting for a preempted worker costs a scheduler slice (milliseconds), far more than the work it holds.
+ * (≈ 15% of recent calls stalled) the next SOLO_CALLS calls (≈ 16 tokens of a small model) run on the main thread
+ * alone, then the pool is tried again on probation (one more stall goes straight back to solo). Waiting for a
+ * preempted worker costs a scheduler slice (milliseconds), far more than the work it holds.
  */
 const STALL_DECAY = 0.95;
 const STALL_LIMIT = 3;
-const SOLO_CALLS = 512;
+const SOLO_CALLS = 4096;
 
 export interface ThreadedOptions {
   /** Spin iterations before a waiting thread sleeps (default DEFAULT_SPIN). */
@@ -57,7 +59,7 @@ export class ThreadedKernels extends WasmKernels {
   /** False while in a solo period (counting it down). */
   private poolAllowed(): boolean {
     if (this.soloCalls === 0) return true;
-    this.soloCalls--;
+    if (--this.soloCalls === 0) this.stallScore = STALL_LIMIT; // probation
     return false;
   }
 
@@ -66,6 +68,7 @@ export class ThreadedKernels extends WasmKernels {
     if (!this.adaptive) return;
     this.stallScore = this.stallScore * STALL_DECAY + (stalled ? 1 : 0);
     if (this.stallScore > STALL_LIMIT) {
+      // repeated stalls: workers keep getting preempted
       this.stallScore = 0;
       this.soloCalls = SOLO_CALLS;
     }
