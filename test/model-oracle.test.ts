@@ -5,7 +5,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { loadModel, type LoadedModel } from "../src/engine.js";
 import { GgmlType } from "../src/tensor/ggml-type.js";
-import { openOracle } from "./helpers/oracle.js";
+import { openOracle, softmax64 as softmax } from "./helpers/oracle.js";
 import { ALL_TYPES, q4kmMix, TINY, writeTinyModel } from "./helpers/models.js";
 
 const PROMPT = [17, 200, 3, 99, 45, 310, 7, 256, 128, 64, 500, 11];
@@ -27,16 +27,6 @@ const NEAR_TIE = 1.0;
  */
 function tolerance(type: GgmlType): number {
   return type === GgmlType.F32 ? 2e-3 : type === GgmlType.F16 || type === GgmlType.BF16 ? 5e-3 : 0.03;
-}
-
-function softmax(logits: Float32Array): Float64Array {
-  let max = -Infinity;
-  for (const l of logits) if (l > max) max = l;
-  const p = new Float64Array(logits.length);
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += p[i] = Math.exp(logits[i] - max);
-  for (let i = 0; i < p.length; i++) p[i] /= sum;
-  return p;
 }
 
 function argmax(p: ArrayLike<number>): number {
