@@ -1,0 +1,21 @@
+// edgellm's library surface: load a GGUF model, tokenize, get next-token logits, generate as an async iterator.
+export { loadModel, loadTokenizer, readGgufHeader, LoadedModel } from "./engine.js";
+export type { LoadOptions } from "./engine.js";
+export { EdgeError } from "./errors.js";
+export type { ErrorCode } from "./errors.js";
+export { Session } from "./runtime/session.js";
+export type { SessionOptions } from "./runtime/session.js";
+export { Sampler, argmax } from "./runtime/sampler.js";
+export type { SamplerOptions } from "./runtime/sampler.js";
+export type { GenerateOptions, GeneratedToken } from "./runtime/generate.js";
+export * from "./tokenizer/index.js";
+export { ChatTemplate } from "./tokenizer/chat-template.js";
+export type { ChatMessage } from "./tokenizer/chat-template.js";
+export { parseGguf } from "./format/gguf-reader.js";
+export { GgufWriter } from "./format/gguf-writer.js";
+export type { GgufFile, GgufKv, GgufTensorInfo } from "./format/gguf-types.js";
+export { GgmlType } from "./tensor/ggml-type.js";
+export { quantize, dequantize } from "./tensor/types.js";
+export { perplexity } from "./eval/perplexity.js";
+export { ARCHITECTURES } from "./model/registry.js";
+export type { ModelConfig } from "./model/config.js";
