@@ -168,7 +168,10 @@ export function runKernelConformance(label: string, factory: KernelFactory): voi
     test("matMul: larger matrices (many row chunks)", () => {
       let seed = 1000;
       for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16, GgmlType.Q5_1]) {
-        for (const n of [1, 5]) checkMatMul(type, 130, 1024, n, seed++, false);
+        // 1024 and 1536 columns: the decode kernels pick rows per pass by row length (matmul-legacy.ts decodeRows)
+        for (const cols of [1024, 1536]) {
+          for (const n of [1, 5]) checkMatMul(type, 130, cols, n, seed++, false);
+        }
       }
     });
 

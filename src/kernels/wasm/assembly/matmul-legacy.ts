@@ -10,8 +10,8 @@
 // Per block: Σ q_w·q_x through i32x4.dot_i16x8_s (weights widened to i16 on load, activations stored widened), the
 // −8/−16 offsets as −offset·Σq_x, then one multiply by d·d_x; with a min, m·s_x where s_x = f16(d_x·Σq_x) as in
 // ggml's Q8_1. The block decode is one inline function specialized per type; binaryen shares it between the four
-// input rows of the prefill kernel (one weight block decoded once per four rows). Decode walks four weight rows per
-// pass: four independent accumulator chains share each activation load.
+// input rows of the prefill kernel (one weight block decoded once per four rows). Decode walks one weight row per
+// pass, or four (four accumulator chains sharing each activation load) where that measured faster (decodeRows).
 import { f16ToF32, halfHighToF32x4, hsumF32 } from "./common";
 
 export const K_Q8_0 = 0;
@@ -74,6 +74,18 @@ for (let b = 0; b < 256; b++) {
   const s2 = i32x4.dot_i16x8_s(q2, v128.load(x, 32));
   const s3 = i32x4.dot_i16x8_s(q3, v128.load(x, 48));
   return i32x4.add(i32x4.add(s0, s1), i32x4.add(s2, s3));
+}
+
+/**
+ * Weight rows per decode pass (n = 1): 4 shares each activation load between four accumulator chains, 1 walks one
+ * row at a time (a single sequential weight stream). Measured (Node 20 / V8 11.3, Zen 3, one thread, weights from
+ * DRAM or cache alike): one row per pass reads a steady Q8_0 ~11, Q4_0 ~5.8, Q4_1 ~5.1, Q5_0 ~4.9, Q5_1 ~4.2 GB/s
+ * for every shape tried (576–4864 columns); four rows per pass reads Q8_0 ~5.5 GB/s and the others 2.5–5 GB/s, except
+ * Q4_0/Q4_1 on short rows (576 columns: 6.8–7 / 5.8 GB/s; 896 columns: a tie).
+ */
+// @ts-ignore: decorator
+@inline function decodeRows(kind: i32, nb: i32): i32 {
+  return (kind == K_Q4_0 || kind == K_Q4_1) && nb <= 24 ? 4 : 1;
 }
 
 /** Total offset subtracted from the stored codes (Q4_0: 8, Q5_0: 16), applied as −offset·Σq_x per block. */
@@ -228,7 +240,9 @@ for (let b = 0; b < 256; b++) {
     const xqt = xq + <usize>t * xqs, xdt = xd + <usize>t * xds, xst = xs + <usize>t * xss, xct = xc + <usize>t * xds;
     const ot = out + <usize>t * os;
     let r = r0;
-    for (; r + 4 <= r1; r += 4) rows4(kind, w + <usize>r * rb, rb, nb, xqt, xdt, xst, xct, ot + (<usize>r << 2));
+    if (decodeRows(kind, nb) == 4) {
+      for (; r + 4 <= r1; r += 4) rows4(kind, w + <usize>r * rb, rb, nb, xqt, xdt, xst, xct, ot + (<usize>r << 2));
+    }
     for (; r < r1; r++) store<f32>(ot + (<usize>r << 2), row1(kind, w + <usize>r * rb, nb, xqt, xdt, xst, xct));
   }
 }
