@@ -7,7 +7,7 @@ import { EdgeError } from "../errors.js";
 /** Package root, from dist/src/cli/ (compiled) or src/cli/ (tsx). */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), import.meta.url.includes("/dist/") ? "../../.." : "../..");
 
-export const DEFAULT_MODEL_FILE = "edge-assistant-q8_0.gguf";
+export const DEFAULT_MODEL_FILE = "edgellm-assistant-q8_0.gguf";
 export const DEFAULT_MODEL_PATH = resolve(root, "models", DEFAULT_MODEL_FILE);
 
 /** The model path to use: the one given, or the bundled demo model (announced on stderr). */
