@@ -1,6 +1,7 @@
 // Entity pools for the corpus, each split into train-only and test-only values, plus numeric slot samplers.
 // Test values never occur in the training split, so held-out accuracy measures generalization, not recall.
 import { toBengaliDigits } from "./bangla.js";
+import { inventedValue } from "./pseudo-words.js";
 import type { Rng } from "./rng.js";
 import type { SlotValue } from "./template.js";
 
@@ -145,6 +146,29 @@ function poolPick(pool: BilingualPool, ctx: SampleContext): string {
   return ctx.rng.pick(pool[ctx.lang][ctx.split]);
 }
 
+/** Share of training slot values that are invented words instead of pool values (see pseudo-words.ts). */
+export const INVENTED_SHARE = 0.4;
+
+/** True when `value` contains a test-only value (or test machine kind) starting at a word boundary. */
+function touchesTestValue(value: string, lang: Lang): boolean {
+  const tests = [...Object.values(OPEN_CLASS_POOLS).flatMap((p) => p[lang].test), ...MACHINE_KINDS[lang].test];
+  return tests.some((t) => {
+    for (let i = value.indexOf(t); i >= 0; i = value.indexOf(t, i + 1)) if (i === 0 || value[i - 1] === " ") return true;
+    return false;
+  });
+}
+
+/** A train value that is invented with probability INVENTED_SHARE (never touching a test value), else from the pool. */
+function openValue(slot: string, pool: BilingualPool, ctx: SampleContext): string {
+  if (ctx.split === "train" && ctx.rng.chance(INVENTED_SHARE)) {
+    for (;;) {
+      const v = inventedValue(slot, ctx.lang, ctx.rng)!;
+      if (!touchesTestValue(v, ctx.lang)) return v;
+    }
+  }
+  return poolPick(pool, ctx);
+}
+
 /** Number text in the example's script. */
 export function num(ctx: SampleContext, s: string | number): string {
   const t = String(s);
@@ -176,7 +200,7 @@ function machine(ctx: SampleContext): SlotValue {
   let kind: string;
   let n: number;
   if (ctx.split === "train") {
-    kind = poolPick(MACHINE_KINDS, ctx);
+    kind = openValue("machine", MACHINE_KINDS, ctx);
     do n = ctx.rng.int(1, 20);
     while (TEST_MACHINE_NUMBERS.includes(n));
   } else if (ctx.rng.chance(0.5)) {
@@ -240,13 +264,13 @@ function duration(ctx: SampleContext): SlotValue {
 /** Sample a value for a slot type (the slot name in templates). Sensor readings are drawn in sensors.ts. */
 export function sampleSlot(slot: string, ctx: SampleContext): SlotValue {
   switch (slot) {
-    case "room": return { text: poolPick(ROOMS, ctx) };
-    case "device": return { text: poolPick(DEVICES, ctx) };
-    case "door": return { text: poolPick(DOORS, ctx) };
-    case "person": return { text: poolPick(NAMES, ctx) };
-    case "event": return { text: poolPick(EVENTS, ctx) };
-    case "task": return { text: poolPick(TASKS, ctx) };
-    case "place": return { text: poolPick(PLACES, ctx) };
+    case "room": return { text: openValue("room", ROOMS, ctx) };
+    case "device": return { text: openValue("device", DEVICES, ctx) };
+    case "door": return { text: openValue("door", DOORS, ctx) };
+    case "person": return { text: openValue("person", NAMES, ctx) };
+    case "event": return { text: openValue("event", EVENTS, ctx) };
+    case "task": return { text: openValue("task", TASKS, ctx) };
+    case "place": return { text: openValue("place", PLACES, ctx) };
     case "machine": return machine(ctx);
     case "day": return ctx.rng.pick(DAYS[ctx.lang]);
     case "time": return clockTime(ctx);

@@ -159,8 +159,8 @@ function main(): void {
     test: writeSplit(args.out, "test", testEncoded),
     specialIds: ids,
   };
-  // A held-out text for perplexity tools: the first 200 test conversations, rendered exactly as trained.
-  writeFileSync(join(args.out, "heldout.txt"), test.slice(0, 200).map((c) => renderChat(messagesOf(c), false)).join(""));
+  // A held-out text for perplexity tools: the first 100 test conversations, rendered exactly as trained.
+  writeFileSync(join(args.out, "heldout.txt"), test.slice(0, 100).map((c) => renderChat(messagesOf(c), false)).join(""));
   writeFileSync(join(args.out, "prep-stats.json"), JSON.stringify(stats, null, 2) + "\n");
   console.log(JSON.stringify(stats));
 }

@@ -2,6 +2,7 @@
 // llama.cpp's logits, and greedy replies to held-out commands carry the right intent and slots.
 // CLI: npx tsx src/train/verify-llama-cpp.ts --model models/edgellm-assistant-q8_0.gguf --test /tmp/edgellm-train/corpus/test.jsonl
 import { readFileSync, writeFileSync } from "node:fs";
+import { getLlama, LlamaLogLevel, type ControlledEvaluateInputItem, type Token } from "node-llama-cpp";
 import { FileSource } from "../io/file-source.js";
 import { parseGguf } from "../format/gguf-reader.js";
 import { Tokenizer } from "../tokenizer/tokenizer.js";
@@ -29,10 +30,9 @@ function parseArgs(): Args {
 }
 
 async function main(): Promise<void> {
-  process.env.NODE_LLAMA_CPP_SKIP_DOWNLOAD = "true";
   const args = parseArgs();
-  const { getLlama } = await import("node-llama-cpp");
-  const llama = await getLlama({ gpu: false, build: "never", skipDownload: true, maxThreads: 0, logLevel: "error" } as never);
+  // The explicit options forbid building or downloading llama.cpp; the prebuilt CPU binary is used.
+  const llama = await getLlama({ gpu: false, build: "never", skipDownload: true, maxThreads: 0, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath: args.model });
   const context = await model.createContext({ contextSize: 512 });
   const seq = context.getSequence();
@@ -59,7 +59,9 @@ async function main(): Promise<void> {
   for (const c of test.slice(0, args.ppl)) {
     const ids = ours.encode(renderChat(messagesOf(c), false), { addSpecial: false, parseSpecial: true });
     await seq.clearHistory();
-    const res = await seq.controlledEvaluate(ids.map((t, i) => (i < ids.length - 1 ? [t, { generateNext: { logits: true } }] : t)) as never);
+    const toks = ids.map((t) => t as Token);
+    const input: ControlledEvaluateInputItem[] = toks.map((t, i) => (i < toks.length - 1 ? [t, { generateNext: { logits: true } }] : t));
+    const res = await seq.controlledEvaluate(input);
     const assistantMask = assistantTargets(ours, ids);
     for (let i = 0; i + 1 < ids.length; i++) {
       const logits = res[i]?.next.logits;
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
       for (const v of logits.values()) max = Math.max(max, v);
       let sum = 0;
       for (const v of logits.values()) sum += Math.exp(v - max);
-      const l = max + Math.log(sum) - logits.get(ids[i + 1] as never)!;
+      const l = max + Math.log(sum) - logits.get(toks[i + 1])!;
       nll += l;
       count++;
       if (assistantMask[i + 1]) {
