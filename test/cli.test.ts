@@ -86,6 +86,25 @@ describe("edgellm CLI", () => {
     assert.deepEqual(JSON.parse(r.stdout), [15496, 995]);
   });
 
+  it("without -m, run and chat use the bundled demo model through its chat template and say so on stderr", () => {
+    const r = edgellm(["run", "-p", "Turn off the kitchen lights", "--temp", "0", "-n", "48"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /bundled demo model/);
+    assert.match(r.stdout, /"intent":"lights_off"/);
+    const c = edgellm(["chat", "-p", "রান্নাঘরের আলো জ্বালাও", "--temp", "0"]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(c.stdout, /"intent":"lights_on"/);
+    const help = edgellm([]);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /commands:/);
+    assert.match(help.stdout, /example: edgellm run -p/);
+    assert.match(help.stdout, /"intent"/);
+  });
+
+  it("chat -m FILE fails with one line when the model has no chat template", () => {
+    assertOneLineError(edgellm(["chat", "-m", tiny, "-p", "hi"]), /no chat template/);
+  });
+
   it("info describes architecture, hyperparameters and tensor types", () => {
     const r = edgellm(["info", tiny, "--json"]);
     assert.equal(r.code, 0, r.stderr);
