@@ -17,7 +17,7 @@ describe("decode loop", () => {
     it(`runs 256 tokens with no garbage collection (${threads} thread${threads > 1 ? "s" : ""})`, () => {
       const r = spawnSync(
         process.execPath,
-        ["--trace-gc", "--max-semi-space-size=1", join(repoRoot, "scripts", "decode-gc-check.mjs"), model, String(threads), "256"],
+        ["--trace-gc", "--expose-gc", "--max-semi-space-size=1", join(repoRoot, "scripts", "decode-gc-check.mjs"), model, String(threads), "256"],
         { encoding: "utf8", timeout: 120_000 },
       );
       assert.equal(r.status, 0, r.stderr);
