@@ -106,7 +106,8 @@ describe("round trip and streaming on every supported vocabulary", { skip: vocab
     const picked = all.filter(([n]) => n.includes("llama-spm") || n.includes("gpt-2") || n.includes("llama3"));
     assert.equal(picked.length, 3);
     fc.assert(
-      fc.property(fc.string({ unit: "grapheme", maxLength: 40 }), (x) => {
+      // U+FFFD itself is left out: the streaming check asserts that no replacement character ever appears
+      fc.property(fc.string({ unit: "grapheme", maxLength: 40 }).filter((x) => !x.includes("\uFFFD")), (x) => {
         for (const [name, tok] of picked) {
           const ids = tok.encode(x, { addSpecial: false, parseSpecial: false });
           assert.equal(tok.decode(ids), x, name);

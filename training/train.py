@@ -139,11 +139,13 @@ def batches(convs, batch_size, rng):
     return out
 
 
-def losses(model, x, keep, amask):
+def losses(model, x, keep, amask, other_weight=1.0):
+    """Per-token NLL, the training loss (assistant targets weight 1, other tokens `other_weight`), assistant-only loss."""
     logits = model(x)
     tgt = torch.roll(x, -1, dims=1)
     nll = F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt.reshape(-1), reduction="none").view_as(keep)
-    return nll, (nll * keep).sum() / keep.sum(), (nll * amask).sum() / amask.sum()
+    w = amask + other_weight * (keep - amask)
+    return nll, (nll * w).sum() / w.sum(), (nll * amask).sum() / amask.sum()
 
 
 @torch.no_grad()
@@ -212,7 +214,7 @@ def plot(log, path, title):
     tr = [r for r in log if "train_loss" in r]
     ev = [r for r in log if "test_loss" in r]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
-    ax.plot([r["step"] for r in tr], [r["train_loss"] for r in tr], label="train (all tokens)", lw=1)
+    ax.plot([r["step"] for r in tr], [r["train_assistant_loss"] for r in tr], label="train (assistant tokens)", lw=1)
     ax.plot([r["step"] for r in ev], [r["test_loss"] for r in ev], "o-", label="held-out (all tokens)", ms=3)
     ax.plot([r["step"] for r in ev], [r["test_assistant_loss"] for r in ev], "s--", label="held-out (assistant tokens)", ms=3)
     ax.set_yscale("log")
@@ -243,6 +245,8 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=0.1)
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--eval-convs", type=int, default=500)
+    ap.add_argument("--other-weight", type=float, default=0.1,
+                    help="loss weight of system/user tokens (assistant tokens weigh 1): copying, not guessing user text")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-only", action="store_true", help="load --out/weights.* and report held-out loss only")
@@ -288,7 +292,7 @@ def main():
     eval_set = [test[i] for i in np.random.RandomState(0).permutation(len(test))[: args.eval_convs]]
     log, queue, epoch = [], [], 0
     t0 = time.time()
-    run_loss = run_n = 0.0
+    run_loss = run_aloss = run_n = 0.0
     for step in range(args.steps):
         if not queue:
             queue = batches(train, args.batch, rng)
@@ -296,19 +300,20 @@ def main():
         x, keep, amask = make_batch([train[i] for i in queue.pop()], pad_id)
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
-        _, loss, _ = losses(model, x, keep, amask)
+        _, loss, aloss = losses(model, x, keep, amask, args.other_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         run_loss += float(loss)
+        run_aloss += float(aloss)
         run_n += 1
         if (step + 1) % 25 == 0:
             rec = {"step": step + 1, "epoch": epoch, "elapsed_s": round(time.time() - t0, 1),
-                   "lr": lr_at(step), "train_loss": run_loss / run_n}
+                   "lr": lr_at(step), "train_loss": run_loss / run_n, "train_assistant_loss": run_aloss / run_n}
             log.append(rec)
             print(json.dumps(rec), flush=True)
-            run_loss = run_n = 0.0
+            run_loss = run_aloss = run_n = 0.0
         if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
             te, ta = evaluate(model, eval_set, pad_id)
             rec = {"step": step + 1, "elapsed_s": round(time.time() - t0, 1), "test_loss": te, "test_assistant_loss": ta}
@@ -319,8 +324,10 @@ def main():
     te, ta = evaluate(model, test, pad_id)
     fe, fa = evaluate(model, test[: args.eval_first], pad_id)
     summary = {"parameters": n_params, "config": cfg, "steps": args.steps, "batch": args.batch, "lr": args.lr,
+               "other_token_loss_weight": args.other_weight,
                "seed": args.seed, "threads": args.threads, "train_seconds": round(train_seconds, 1),
                "final_train_loss": next(r["train_loss"] for r in reversed(log) if "train_loss" in r),
+               "final_train_assistant_loss": next(r["train_assistant_loss"] for r in reversed(log) if "train_loss" in r),
                "heldout_loss": te, "heldout_ppl": math.exp(te), "heldout_assistant_loss": ta,
                "heldout_assistant_ppl": math.exp(ta), "heldout_convs": len(test),
                f"heldout_first{args.eval_first}_ppl": math.exp(fe), f"heldout_first{args.eval_first}_assistant_ppl": math.exp(fa)}

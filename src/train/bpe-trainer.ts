@@ -56,14 +56,16 @@ export function countWords(texts: Iterable<string>, pre: string, specials: reado
 }
 
 /**
- * Learn merges until the vocabulary (256 bytes + merges + specials) reaches `vocabSize` or no pair occurs twice.
+ * Learn merges until the vocabulary (256 bytes + merges + specials) reaches `vocabSize` or no pair occurs
+ * `minPairCount` times (default 2).
  * Each step merges the most frequent adjacent pair; ties go to the pair whose (left, right) texts sort first,
  * so training is deterministic.
  */
 export function trainBpe(
   wordCounts: Map<string, number>,
-  opts: { vocabSize: number; pre: string; specialTokens: readonly string[] },
+  opts: { vocabSize: number; pre: string; specialTokens: readonly string[]; minPairCount?: number },
 ): TrainedBpe {
+  const minPairCount = Math.max(2, opts.minPairCount ?? 2);
   const tokens: string[] = BYTE_TO_CHAR.slice();
   const idOf = new Map<string, number>(tokens.map((t, i) => [t, i]));
   const merges: string[] = [];
@@ -101,7 +103,7 @@ export function trainBpe(
         bestCount = count;
       }
     }
-    if (bestKey < 0 || bestCount < 2) break;
+    if (bestKey < 0 || bestCount < minPairCount) break;
     const left = Math.floor(bestKey / K);
     const right = bestKey % K;
     const merged = tokens[left] + tokens[right];

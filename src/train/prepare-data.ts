@@ -106,7 +106,8 @@ function writeSplit(dir: string, name: string, encoded: EncodedConversation[]): 
 }
 
 function main(): void {
-  const args = { corpus: "/tmp/edgellm-train/corpus", out: "/tmp/edgellm-train/data", vocab: 4096, seed: 1 };
+  // Merges stop below 100 occurrences: fragments of one-off invented words would only add rare, barely trained tokens.
+  const args = { corpus: "/tmp/edgellm-train/corpus", out: "/tmp/edgellm-train/data", vocab: 4096, seed: 1, minPairCount: 100 };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i].replace(/^--/, "") as keyof typeof args;
@@ -119,7 +120,7 @@ function main(): void {
 
   const t0 = Date.now();
   const counts = countWords(train.map((c) => renderChat(messagesOf(c), false)), DEFAULT_PRE, SPECIAL_TOKENS);
-  const bpe = trainBpe(counts, { vocabSize: args.vocab, pre: DEFAULT_PRE, specialTokens: SPECIAL_TOKENS });
+  const bpe = trainBpe(counts, { vocabSize: args.vocab, pre: DEFAULT_PRE, specialTokens: SPECIAL_TOKENS, minPairCount: args.minPairCount });
   const ids = chatTokenIds(bpe);
   const tokFile: TokenizerFile = {
     ...bpe, bosId: ids.endOfText, eosId: ids.imEnd, eotId: ids.imEnd, padId: ids.endOfText, chatTemplate: CHAT_TEMPLATE,
