@@ -63,7 +63,9 @@ export async function runLlamaCpp(req: WorkerRequest, onPhase: (phase: "loaded" 
   try {
     const context = await model
       .createContext({
-        contextSize: req.promptIds.length + req.genTokens,
+        // node-llama-cpp keeps one cell free and shifts the context (erasing its beginning and re-positioning the
+        // cache, ~0.5 s here) once a sequence reaches contextSize − 1 tokens: the +1 keeps the run from triggering it
+        contextSize: req.promptIds.length + req.genTokens + 1,
         // the whole prompt in one batch, as edgellm's prefill does
         batchSize: Math.max(1, req.promptIds.length),
         sequences: 1,

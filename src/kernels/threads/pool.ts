@@ -53,7 +53,7 @@ export class ThreadPool {
 
   /**
    * Run the task whose parameters are already written (slots from `params`), split in `chunks` chunks. Returns true
-   * when the main thread had to sleep waiting for a worker's chunk (the worker was most likely preempted).
+   * when the main thread waited a whole sleep timeout for a worker's chunk (the worker was most likely preempted).
    */
   run(chunks: number): boolean {
     const i32 = this.arena.i32;

@@ -13,11 +13,13 @@ import { DEFAULT_SPIN, ThreadPool } from "./pool.js";
 const MIN_PARALLEL_BYTES = 32 * 1024;
 /** Below this many q·k products (n · nHeads · positions · headDim) attention runs on the main thread alone. */
 const MIN_PARALLEL_ATTENTION = 32 * 1024;
-/** Chunks per thread: more balance the load when a thread is slow, fewer cost fewer claims. */
+/** Chunks per thread at least: more balance the load when a thread is slow, fewer cost fewer claims. */
 const CHUNKS_PER_THREAD = 4;
+/** Most weight bytes × input rows in one matMul chunk: ≈ 100–200 µs of work (prefill calls get many chunks). */
+const CHUNK_WORK = 2 << 20;
 /**
- * Stall detection: a task "stalls" when the main thread has to sleep waiting for a worker's chunk, i.e. the worker
- * was preempted (an oversubscribed machine). The score decays by STALL_DECAY per pooled call; past STALL_LIMIT
+ * Stall detection: a task "stalls" when the main thread waits a whole sleep timeout (1 ms, several chunks' worth)
+ * for a worker's chunk, i.e. the worker was preempted (an oversubscribed machine). The score decays by STALL_DECAY per pooled call; past STALL_LIMIT
  * (≈ 15% of recent calls stalled) the next SOLO_CALLS calls (≈ 16 tokens of a small model) run on the main thread
  * alone, then the pool is tried again on probation (one more stall goes straight back to solo). Waiting for a
  * preempted worker costs a scheduler slice (milliseconds), far more than the work it holds.
@@ -81,9 +83,12 @@ export class ThreadedKernels extends WasmKernels {
     }
     const block = this.activationBlockOf(w);
     this.prepareActivations(w, block, xPtr, n);
-    // rows per chunk: a multiple of 4 (the decode kernel walks 4 rows per pass)
-    const target = Math.ceil(w.rows / (this.threads * CHUNKS_PER_THREAD));
-    const chunk = Math.max(4, (target + 3) & ~3);
+    // rows per chunk: a multiple of 4 (the kernels walk 4 rows or 4 inputs per pass), at least CHUNKS_PER_THREAD
+    // chunks per thread, and no more than CHUNK_WORK weight bytes × inputs, so that a chunk takes a fraction of
+    // the main thread's sleep timeout (a longer wait then means a preempted thread, see parallel.ts)
+    const balanced = Math.ceil(w.rows / (this.threads * CHUNKS_PER_THREAD));
+    const bounded = Math.floor(CHUNK_WORK / (w.rowBytes * n));
+    const chunk = Math.max(4, (Math.min(balanced, bounded) + 3) & ~3);
     const i32 = this.arena.i32;
     const p = this.pool.params;
     i32[p + P_OP] = OP_MATMUL;
