@@ -1,7 +1,8 @@
-// Builds the AssemblyScript kernels (src/kernels/wasm/assembly/index.ts) into dist/wasm/kernels.wasm and checks
-// that the module fits the memory contract of src/kernels/memory.ts: it imports one shared memory, allocates
-// nothing at run time, and its static data ends below WASM_RESERVED_BYTES (1 MiB).
-// Usage: node scripts/build-wasm.mjs [--wat]   (--wat also writes dist/wasm/kernels.wat for reading the output)
+// Builds the AssemblyScript kernels (src/kernels/wasm/assembly/index.ts) into dist/wasm/kernels.wasm (base SIMD) and
+// dist/wasm/kernels-relaxed.wasm (relaxed SIMD too), and checks that each module fits the memory contract of
+// src/kernels/memory.ts: it imports one shared memory, allocates nothing at run time, and its static data ends
+// below WASM_RESERVED_BYTES (1 MiB).
+// Usage: node scripts/build-wasm.mjs [--wat]   (--wat also writes dist/wasm/*.wat for reading the output)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -13,45 +14,53 @@ const outDir = join(root, "dist", "wasm");
 const RESERVED_BYTES = 1 << 20; // keep in sync with WASM_RESERVED_BYTES in src/kernels/memory.ts
 
 const entry = "src/kernels/wasm/assembly/index.ts";
-const outFile = join(outDir, "kernels.wasm");
 const wantWat = process.argv.includes("--wat");
-// the text form is needed for the checks below; it is kept only on request
-const tmp = wantWat ? undefined : mkdtempSync(join(tmpdir(), "edgellm-wasm-"));
-const watFile = join(tmp ?? outDir, "kernels.wat");
-
 mkdirSync(outDir, { recursive: true });
-const args = [
-  entry,
-  "--outFile", outFile,
-  "--textFile", watFile,
-  "-O3", "--noAssert",
-  "--runtime", "stub",
-  "--importMemory", "--sharedMemory", "--maximumMemory", "65536", "--noExportMemory",
-  "--enable", "simd", "--enable", "threads",
-  "--use", "abort=",
-  "--baseDir", root,
-];
-const { error, stderr } = await asc.main(args);
-if (error) {
-  console.error(stderr.toString());
-  console.error(`build-wasm: asc failed: ${error.message}`);
-  process.exit(1);
-}
 
-const wat = readFileSync(watFile, "utf8");
-if (tmp) rmSync(tmp, { recursive: true, force: true });
-// A heap would start right after the static data and grow into the arena: the kernels must never allocate.
-for (const marker of ["__heap_base", "~lib/rt/", "memory.grow"]) {
-  if (wat.includes(marker)) fail(`module uses ${marker}: kernels must not allocate (no heap in the shared memory)`);
-}
+// Two builds of the same source: base SIMD128 (runs everywhere WebAssembly SIMD does) and one that also uses
+// relaxed SIMD (int8 dot products; chosen at run time when the engine supports it, see load-node.ts).
+await build("kernels", ["simd", "threads"]);
+await build("kernels-relaxed", ["simd", "threads", "relaxed-simd"]);
 
-const bytes = readFileSync(outFile);
-const { dataEnd, memoryImport } = inspectModule(bytes);
-if (!memoryImport || !memoryImport.shared || memoryImport.max !== 65536) {
-  fail(`module must import a shared memory with maximum 65536 pages, got ${JSON.stringify(memoryImport)}`);
+async function build(name, features) {
+  const outFile = join(outDir, `${name}.wasm`);
+  // the text form is needed for the checks below; it is kept only on request
+  const tmp = wantWat ? undefined : mkdtempSync(join(tmpdir(), "edgellm-wasm-"));
+  const watFile = join(tmp ?? outDir, `${name}.wat`);
+  const args = [
+    entry,
+    "--outFile", outFile,
+    "--textFile", watFile,
+    "-O3", "--noAssert",
+    "--runtime", "stub",
+    "--importMemory", "--sharedMemory", "--maximumMemory", "65536", "--noExportMemory",
+    ...features.flatMap((f) => ["--enable", f]),
+    "--use", "abort=",
+    "--baseDir", root,
+  ];
+  const { error, stderr } = await asc.main(args);
+  if (error) {
+    console.error(stderr.toString());
+    fail(`asc failed for ${name}: ${error.message}`);
+  }
+
+  const wat = readFileSync(watFile, "utf8");
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  // A heap would start right after the static data and grow into the arena: the kernels must never allocate.
+  for (const marker of ["__heap_base", "~lib/rt/", "memory.grow"]) {
+    if (wat.includes(marker)) fail(`${name}: module uses ${marker}: kernels must not allocate (no heap in the shared memory)`);
+  }
+  // the base build must stay free of relaxed instructions (it is the fallback where they are unsupported)
+  if (!features.includes("relaxed-simd") && wat.includes(".relaxed_")) fail(`${name}: base build contains relaxed SIMD`);
+
+  const bytes = readFileSync(outFile);
+  const { dataEnd, memoryImport } = inspectModule(bytes);
+  if (!memoryImport || !memoryImport.shared || memoryImport.max !== 65536) {
+    fail(`${name}: module must import a shared memory with maximum 65536 pages, got ${JSON.stringify(memoryImport)}`);
+  }
+  if (dataEnd > RESERVED_BYTES) fail(`${name}: static data ends at ${dataEnd}, beyond the reserved ${RESERVED_BYTES} bytes`);
+  console.log(`build-wasm: ${outFile} (${bytes.length} bytes, static data ends at ${dataEnd} of ${RESERVED_BYTES} reserved)`);
 }
-if (dataEnd > RESERVED_BYTES) fail(`static data ends at ${dataEnd}, beyond the reserved ${RESERVED_BYTES} bytes`);
-console.log(`build-wasm: ${outFile} (${bytes.length} bytes, static data ends at ${dataEnd} of ${RESERVED_BYTES} reserved)`);
 
 function fail(message) {
   console.error(`build-wasm: ${message}`);

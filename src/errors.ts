@@ -20,6 +20,7 @@ export type ErrorCode =
   | "unsupported_tensor_type"
   // kernels/
   | "kernel_failed"
+  | "unsupported_platform"
   // model/
   | "unsupported_architecture"
   | "missing_metadata"

@@ -6,12 +6,15 @@ import { after, before, describe, test } from "node:test";
 import { GgmlType } from "../../tensor/ggml-type.js";
 import { MATMUL_TYPES, putF32, putWeight, randomFloats, readF32, rng, runKernelConformance, weightBytes } from "../conformance.js";
 import { Arena } from "../memory.js";
-import { loadKernelModule } from "../wasm/load-node.js";
+import { loadKernelModule, relaxedSimdSupported } from "../wasm/load-node.js";
 import { WasmKernels } from "../wasm/wasm-kernels.js";
 import { ThreadedKernels } from "./threaded-kernels.js";
 
-runKernelConformance("wasm threaded (2 threads)", (arena) =>
-  new ThreadedKernels(arena, loadKernelModule(), 2, { minParallelBytes: 0, minParallelAttention: 0, adaptive: false }));
+for (const variant of ["base", "relaxed"] as const) {
+  if (variant === "relaxed" && !relaxedSimdSupported() && !process.env.CI) continue;
+  runKernelConformance(`wasm ${variant} threaded (2 threads)`, (arena) =>
+    new ThreadedKernels(arena, loadKernelModule(variant), 2, { minParallelBytes: 0, minParallelAttention: 0, adaptive: false }));
+}
 
 describe("threaded kernels against single-thread WASM", () => {
   let arena: Arena;

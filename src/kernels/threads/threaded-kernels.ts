@@ -51,7 +51,7 @@ export class ThreadedKernels extends WasmKernels {
 
   constructor(arena: Arena, module: WebAssembly.Module, readonly threads: number, options: ThreadedOptions = {}) {
     super(arena, module);
-    this.name = `wasm-threads-${threads}`;
+    this.name = `${this.wasm.simdLevel() === 2 ? "wasm-relaxed" : "wasm"}-threads-${threads}`;
     this.pool = new ThreadPool(arena, module, this.wasm, threads, options.spin ?? DEFAULT_SPIN);
     this.minParallelBytes = options.minParallelBytes ?? MIN_PARALLEL_BYTES;
     this.minParallelAttention = options.minParallelAttention ?? MIN_PARALLEL_ATTENTION;

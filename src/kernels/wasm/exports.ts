@@ -4,6 +4,8 @@ import type { Ptr } from "../memory.js";
 
 /** Every export takes numbers only (byte offsets, sizes, scalars; booleans as 0/1). See src/kernels/wasm/assembly. */
 export interface KernelExports {
+  /** 2 for the relaxed-SIMD build, 1 for the base SIMD128 build. */
+  simdLevel(): number;
   activationBlock(type: number): number;
   activationFloat(type: number): number;
   prepareActivations(type: number, x: Ptr, n: number, cols: number, xq: Ptr, xd: Ptr, xs: Ptr, xf: Ptr): void;

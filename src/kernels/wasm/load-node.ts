@@ -1,16 +1,22 @@
-// Node-only: find dist/wasm/kernels.wasm (built by scripts/build-wasm.mjs) and compile it once per process.
-// A browser build passes its own WebAssembly.Module to the kernel constructors instead of calling this.
+// Node-only: find the kernel modules in dist/wasm (built by scripts/build-wasm.mjs), pick the variant this Node.js
+// can run, and compile it once per process. A browser build passes its own WebAssembly.Module to the kernel
+// constructors instead of calling this.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { EdgeError } from "../../errors.js";
 
-let compiled: WebAssembly.Module | undefined;
+/** "base": SIMD128 only; "relaxed": also relaxed SIMD (int8 dot products), used by default where supported. */
+export type SimdVariant = "base" | "relaxed";
 
-/** Path of kernels.wasm: dist/wasm beside the compiled dist/src tree, or the repo's dist/wasm when run from src. */
-export function kernelWasmPath(): string {
+const compiled = new Map<SimdVariant, WebAssembly.Module>();
+
+/** Path of a kernels module: dist/wasm beside the compiled dist/src tree, or the repo's dist/wasm when run from src. */
+export function kernelWasmPath(variant: SimdVariant = "base"): string {
+  const file = variant === "relaxed" ? "kernels-relaxed.wasm" : "kernels.wasm";
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, "../../../wasm/kernels.wasm"), resolve(here, "../../../dist/wasm/kernels.wasm")];
+  const candidates = [resolve(here, "../../../wasm", file), resolve(here, "../../../dist/wasm", file)];
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
     throw new EdgeError("file_not_found", `WASM kernels not built: ${candidates[1]} missing (run npm run build:wasm)`);
@@ -18,8 +24,49 @@ export function kernelWasmPath(): string {
   return found;
 }
 
-/** The compiled kernels module (cached; it is shared with worker threads). */
-export function loadKernelModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(readFileSync(kernelWasmPath()));
-  return compiled;
+/**
+ * Whether this engine validates the relaxed build. Node 22+ (V8 ≥ 11.4) ships relaxed SIMD; Node 20's V8 has it
+ * behind a flag, which is switched on here (it only widens what the validator accepts). Of the relaxed
+ * instructions the kernels use only i16x8.relaxed_dot_i8x16_i7x16_s, which V8 11.3 compiles correctly in both tiers
+ * (its relaxed_dot…_add_s is the one miscompiled by the baseline tier), and the conformance tests run both builds.
+ */
+export function relaxedSimdSupported(): boolean {
+  const bytes = readFileSync(kernelWasmPath("relaxed"));
+  if (WebAssembly.validate(bytes)) return true;
+  try {
+    setFlagsFromString("--experimental-wasm-relaxed-simd");
+  } catch {
+    return false;
+  }
+  return WebAssembly.validate(bytes);
+}
+
+/**
+ * The variant used when none is asked for: EDGELLM_SIMD=base|relaxed if set, else relaxed where supported.
+ * An unsupported EDGELLM_SIMD=relaxed is an error rather than a silent fallback.
+ */
+export function defaultSimdVariant(): SimdVariant {
+  const env = process.env.EDGELLM_SIMD;
+  if (env !== undefined && env !== "" && env !== "base" && env !== "relaxed") {
+    throw new EdgeError("bad_argument", `EDGELLM_SIMD must be "base" or "relaxed", got "${env}"`);
+  }
+  if (env === "base") return "base";
+  const ok = relaxedSimdSupported();
+  if (env === "relaxed" && !ok) {
+    throw new EdgeError("unsupported_platform", "EDGELLM_SIMD=relaxed: this Node.js cannot run relaxed-SIMD WebAssembly");
+  }
+  return ok ? "relaxed" : "base";
+}
+
+/** The compiled kernels module (cached per variant; it is shared with worker threads). */
+export function loadKernelModule(variant: SimdVariant = defaultSimdVariant()): WebAssembly.Module {
+  let m = compiled.get(variant);
+  if (!m) {
+    if (variant === "relaxed" && !relaxedSimdSupported()) {
+      throw new EdgeError("unsupported_platform", "this Node.js cannot run relaxed-SIMD WebAssembly (use the base kernels)");
+    }
+    m = new WebAssembly.Module(readFileSync(kernelWasmPath(variant)));
+    compiled.set(variant, m);
+  }
+  return m;
 }

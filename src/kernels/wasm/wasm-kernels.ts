@@ -19,7 +19,8 @@ export function attentionScratchBytes(headDim: number, positions: number): numbe
 }
 
 export class WasmKernels implements Kernels {
-  readonly name: string = "wasm";
+  /** "wasm" (base SIMD128 build) or "wasm-relaxed" (relaxed-SIMD build). */
+  readonly name: string;
   protected readonly wasm: KernelExports;
   protected readonly workspace: Workspace;
   /** Activation block per ggml type id: 32 / 256 (int8 activations), 0 (none), −1 (unsupported). */
@@ -36,6 +37,7 @@ export class WasmKernels implements Kernels {
   /** `module` is the compiled kernels module (Node: loadKernelModule() from ./load-node.js). */
   constructor(readonly arena: Arena, readonly module: WebAssembly.Module) {
     this.wasm = instantiateKernels(module, arena.memory);
+    this.name = this.wasm.simdLevel() === 2 ? "wasm-relaxed" : "wasm";
     this.workspace = new Workspace(arena);
     for (let t = 0; t < TYPE_IDS; t++) {
       this.blockOfType[t] = this.wasm.activationBlock(t);
@@ -50,7 +52,7 @@ export class WasmKernels implements Kernels {
 
   /** Pre-size scratch for matMul inputs of up to `maxRows` rows of `maxCols` (avoids growth during generation). */
   reserveScratch(maxRows: number, maxCols: number): void {
-    this.workspace.reserve(Slot.ActQ, maxRows * maxCols * 2);
+    this.workspace.reserve(Slot.ActQ, maxRows * maxCols * 3);
     this.workspace.reserve(Slot.ActD, maxRows * (maxCols / 32) * 8);
     this.workspace.reserve(Slot.ActS, maxRows * (maxCols / 32) * 2);
     this.workspace.reserve(Slot.ActF, maxRows * maxCols * 4);
@@ -72,7 +74,8 @@ export class WasmKernels implements Kernels {
     const cols = w.cols;
     const ws = this.workspace;
     if (block > 0) {
-      this.xq = ws.region(Slot.ActQ, n * cols * 2);
+      // i16 activations, then (relaxed build) their int8 copy
+      this.xq = ws.region(Slot.ActQ, n * cols * 3);
       // block 32 also keeps the Q8_1 sum correction (n · cols/32 floats) right after the scales
       this.xd = ws.region(Slot.ActD, n * (cols / block) * 4 * (block === 32 ? 2 : 1));
       this.xs = ws.region(Slot.ActS, n * (cols / 32) * 2);

@@ -8,6 +8,11 @@ export { activationBlock, activationFloat, matmulChunk, prepareActivations } fro
 export { add, addBias, gelu, layerNorm, rmsNorm, rope, storeKv, swiglu } from "./ops";
 export { dispatch, signalExit, workerLoop } from "./parallel";
 
+/** 2 when this build uses relaxed SIMD (int8 dot products, see quantize.ts), 1 for the base SIMD128 build. */
+export function simdLevel(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 2 : 1;
+}
+
 /** dst (cols f32) = row of a weight; returns 0 when the type is unknown to this module. */
 export function getRow(type: i32, src: usize, dst: usize, cols: i32): i32 {
   return dequantizeRow(type, src, dst, cols) ? 1 : 0;

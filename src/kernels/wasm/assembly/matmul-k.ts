@@ -17,6 +17,9 @@
 // Σ_j d·sc_j·Σ(q·x) − dmin·Σ_j m_j·Σx per super-block keeps everything integer until one multiply by d·dx.
 // Decode (one input row) dots each super-block with the integer scales applied per sub-block (i32x4.mul); prefill
 // multiplies the decoded weights by their scale in i16 first (q·sc ≤ 31·63 fits) so four input rows share one decode.
+// The relaxed-SIMD build dots Q4_K/Q5_K codes (unsigned, ≤ 31) with the int8 activation copy (quantize.ts) by
+// i16x8.relaxed_dot_i8x16_i7x16_s, and applies each sub-block scale with i32x4.dot_i16x8_s against a splat of it
+// (pair sums ≤ 4·31·127 per i16 lane, × 63 × 2 in i32).
 import { f16ToF32, hsumI32 } from "./common";
 
 const Q4_K_BYTES: usize = 144;
@@ -104,6 +107,127 @@ const Q6_K_BYTES: usize = 210;
     isum = i32x4.add(isum, i32x4.mul(dot4(ua, ub, ue, uf, xc + 64), i32x4.splat(sHi)));
   }
   return d * <f32>hsumI32(isum) - dmin * <f32>msum;
+}
+
+/** Relaxed build: true when `kind` (2..6) reads the int8 activation copy. */
+// @ts-ignore: decorator
+@inline function relaxedK(kind: i32): bool {
+  return ASC_FEATURE_RELAXED_SIMD && (kind == 4 || kind == 5);
+}
+
+/**
+ * Relaxed build: one 64-element chunk of Q4_K/Q5_K codes (lo0/lo1: sub-block 2c, hi0/hi1: 2c+1, unsigned bytes)
+ * · int8 activations at x, each sub-block's sum times its scale (sLo / sHi as i16x8 splats): i32x4 partial sums.
+ */
+// @ts-ignore: decorator
+@inline function chunkDot8(lo0: v128, lo1: v128, hi0: v128, hi1: v128, sLo: v128, sHi: v128, x: usize): v128 {
+  let pl = i16x8.splat(0), ph = pl;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    pl = i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(x), lo0), i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(x, 16), lo1));
+    ph = i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(x, 32), hi0), i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(x, 48), hi1));
+  }
+  return i32x4.add(i32x4.dot_i16x8_s(pl, sLo), i32x4.dot_i16x8_s(ph, sHi));
+}
+
+/**
+ * Relaxed build: one Q4_K (hasHigh = false) or Q5_K super-block · int8 activations x8 (256 bytes): Σ w·x / dx.
+ * The four chunks are unrolled with the scale bytes taken from one 64-bit word; Q5_K's 5th bits come from qh[l]
+ * (l < 32), bit 2c for sub-block 2c, moved to bit 4 by 16-bit shifts (bits crossing into the other byte of a lane
+ * land outside the 0x10 mask).
+ */
+// @ts-ignore: decorator
+@inline function dotQ45K8(hasHigh: bool, w: usize, x8: usize, xs: usize): f32 {
+  const d = f16ToF32(load<u16>(w)), dmin = f16ToF32(load<u16>(w, 2));
+  const sc = kScales(w + 4);
+  let scAll: u64 = <u64><u32>i32x4.extract_lane(sc, 0) | (<u64><u32>i32x4.extract_lane(sc, 1) << 32);
+  const msum = minSum(kMins(w + 4), xs);
+  const m = i8x16.splat(15), bit = i8x16.splat(16);
+  const q = hasHigh ? w + 48 : w + 16;
+  let h0 = i16x8.splat(0), h1 = h0;
+  if (hasHigh) {
+    h0 = v128.load(w, 16);
+    h1 = v128.load(w, 32);
+  }
+  let isum = i32x4.splat(0);
+  for (let c = 0; c < 4; c++) {
+    const qc = q + (<usize>c << 5);
+    const r0 = v128.load(qc), r1 = v128.load(qc, 16);
+    let l0 = v128.and(r0, m), l1 = v128.and(r1, m);
+    let u0 = v128.and(i16x8.shr_u(r0, 4), m), u1 = v128.and(i16x8.shr_u(r1, 4), m);
+    if (hasHigh) {
+      l0 = v128.or(l0, v128.and(i16x8.shl(h0, 4), bit));
+      l1 = v128.or(l1, v128.and(i16x8.shl(h1, 4), bit));
+      u0 = v128.or(u0, v128.and(i16x8.shl(h0, 3), bit));
+      u1 = v128.or(u1, v128.and(i16x8.shl(h1, 3), bit));
+      h0 = i16x8.shr_u(h0, 2);
+      h1 = i16x8.shr_u(h1, 2);
+    }
+    const sLo = i16x8.splat(<i16>(<u32>scAll & 0xff));
+    const sHi = i16x8.splat(<i16>((<u32>scAll >> 8) & 0xff));
+    scAll >>= 16;
+    isum = i32x4.add(isum, chunkDot8(l0, l1, u0, u1, sLo, sHi, x8 + (<usize>c << 6)));
+  }
+  return d * <f32>hsumI32(isum) - dmin * <f32>msum;
+}
+
+/** Relaxed build: one Q4_K/Q5_K row · four int8 activation rows (strides as rowQ45Kx4, xqs in bytes of int8). */
+function rowQ45Kx4r(
+  hasHigh: bool, w: usize, nb: i32, xq: usize, xqs: usize, xd: usize, xds: usize, xs: usize, xss: usize,
+  out: usize, os: usize,
+): void {
+  let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0;
+  const bytes = hasHigh ? Q5_K_BYTES : Q4_K_BYTES;
+  const m = i8x16.splat(15), bit = i8x16.splat(16);
+  for (let b = 0; b < nb; b++) {
+    const d = f16ToF32(load<u16>(w)), dmin = f16ToF32(load<u16>(w, 2));
+    const sc = kScales(w + 4);
+    let scAll: u64 = <u64><u32>i32x4.extract_lane(sc, 0) | (<u64><u32>i32x4.extract_lane(sc, 1) << 32);
+    const mins = kMins(w + 4);
+    const q = hasHigh ? w + 48 : w + 16;
+    let h0 = i16x8.splat(0), h1 = h0;
+    if (hasHigh) {
+      h0 = v128.load(w, 16);
+      h1 = v128.load(w, 32);
+    }
+    let i0 = i32x4.splat(0), i1 = i0, i2 = i0, i3 = i0;
+    for (let c = 0; c < 4; c++) {
+      const qc = q + (<usize>c << 5);
+      const r0 = v128.load(qc), r1 = v128.load(qc, 16);
+      let l0 = v128.and(r0, m), l1 = v128.and(r1, m);
+      let u0 = v128.and(i16x8.shr_u(r0, 4), m), u1 = v128.and(i16x8.shr_u(r1, 4), m);
+      if (hasHigh) {
+        l0 = v128.or(l0, v128.and(i16x8.shl(h0, 4), bit));
+        l1 = v128.or(l1, v128.and(i16x8.shl(h1, 4), bit));
+        u0 = v128.or(u0, v128.and(i16x8.shl(h0, 3), bit));
+        u1 = v128.or(u1, v128.and(i16x8.shl(h1, 3), bit));
+        h0 = i16x8.shr_u(h0, 2);
+        h1 = i16x8.shr_u(h1, 2);
+      }
+      const sLo = i16x8.splat(<i16>(<u32>scAll & 0xff));
+      const sHi = i16x8.splat(<i16>((<u32>scAll >> 8) & 0xff));
+      scAll >>= 16;
+      let x = xq + (<usize>c << 6);
+      i0 = i32x4.add(i0, chunkDot8(l0, l1, u0, u1, sLo, sHi, x));
+      x += xqs;
+      i1 = i32x4.add(i1, chunkDot8(l0, l1, u0, u1, sLo, sHi, x));
+      x += xqs;
+      i2 = i32x4.add(i2, chunkDot8(l0, l1, u0, u1, sLo, sHi, x));
+      x += xqs;
+      i3 = i32x4.add(i3, chunkDot8(l0, l1, u0, u1, sLo, sHi, x));
+    }
+    a0 += load<f32>(xd) * (d * <f32>hsumI32(i0) - dmin * <f32>minSum(mins, xs));
+    a1 += load<f32>(xd + xds) * (d * <f32>hsumI32(i1) - dmin * <f32>minSum(mins, xs + xss));
+    a2 += load<f32>(xd + 2 * xds) * (d * <f32>hsumI32(i2) - dmin * <f32>minSum(mins, xs + 2 * xss));
+    a3 += load<f32>(xd + 3 * xds) * (d * <f32>hsumI32(i3) - dmin * <f32>minSum(mins, xs + 3 * xss));
+    w += bytes;
+    xq += 256;
+    xd += 4;
+    xs += 16;
+  }
+  store<f32>(out, a0);
+  store<f32>(out + os, a1);
+  store<f32>(out + 2 * os, a2);
+  store<f32>(out + 3 * os, a3);
 }
 
 /** Q6_K: the four 6-bit streams of 8 elements starting at l = 8g of half h, already minus 32. */
@@ -238,9 +362,14 @@ function rowQ3K(w: usize, nb: i32, xq: usize, xd: usize): f32 {
 function rowQ4K(w: usize, nb: i32, xq: usize, xd: usize, xs: usize): f32 {
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
-    acc += load<f32>(xd) * dotQ45K(false, w, xq, xs);
+    if (relaxedK(4)) {
+      acc += load<f32>(xd) * dotQ45K8(false, w, xq, xs);
+      xq += 256;
+    } else {
+      acc += load<f32>(xd) * dotQ45K(false, w, xq, xs);
+      xq += 512;
+    }
     w += Q4_K_BYTES;
-    xq += 512;
     xd += 4;
     xs += 16;
   }
@@ -250,9 +379,14 @@ function rowQ4K(w: usize, nb: i32, xq: usize, xd: usize, xs: usize): f32 {
 function rowQ5K(w: usize, nb: i32, xq: usize, xd: usize, xs: usize): f32 {
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
-    acc += load<f32>(xd) * dotQ45K(true, w, xq, xs);
+    if (relaxedK(5)) {
+      acc += load<f32>(xd) * dotQ45K8(true, w, xq, xs);
+      xq += 256;
+    } else {
+      acc += load<f32>(xd) * dotQ45K(true, w, xq, xs);
+      xq += 512;
+    }
     w += Q5_K_BYTES;
-    xq += 512;
     xd += 4;
     xs += 16;
   }
@@ -402,7 +536,9 @@ export function matmulK(
   r0: i32, r1: i32,
 ): void {
   const nb = cols >> 8;
-  const xqs = <usize>cols << 1, xds = <usize>nb << 2, xss = <usize>(cols >> 5) << 1;
+  // the int8 copy sits right after the i16 activations (quantize.ts)
+  if (relaxedK(kind)) xq += (<usize>n * <usize>cols) << 1;
+  const xqs = relaxedK(kind) ? <usize>cols : <usize>cols << 1, xds = <usize>nb << 2, xss = <usize>(cols >> 5) << 1;
   const os = <usize>rows << 2;
   let t = 0;
   // Q2_K/Q3_K (rare in practice) have no four-row prefill kernel: every row goes through the one-row loop
@@ -412,6 +548,7 @@ export function matmulK(
     for (let r = r0; r < r1; r++) {
       const wr = w + <usize>r * rb, o = ot + (<usize>r << 2);
       if (kind == 6) rowQ6Kx4(wr, nb, xqt, xqs, xdt, xds, o, os);
+      else if (relaxedK(kind)) rowQ45Kx4r(kind == 5, wr, nb, xqt, xqs, xdt, xds, xst, xss, o, os);
       else rowQ45Kx4(kind == 5, wr, nb, xqt, xqs, xdt, xds, xst, xss, o, os);
     }
   }

@@ -12,6 +12,9 @@
 // ggml's Q8_1. The block decode is one inline function specialized per type; binaryen shares it between the four
 // input rows of the prefill kernel (one weight block decoded once per four rows). Decode walks one weight row per
 // pass, or four (four accumulator chains sharing each activation load) where that measured faster (decodeRows).
+// The relaxed-SIMD build dots the unsigned 4/5-bit codes of Q4_0/Q4_1/Q5_0/Q5_1 with the int8 activation copy
+// (xq8) by i16x8.relaxed_dot_i8x16_i7x16_s: 16 products per instruction instead of 8, and no widening of the
+// weights. The codes (≤ 31) are valid 7-bit operands and pair sums stay far from i16 overflow (≤ 2·31·127).
 import { f16ToF32, halfHighToF32x4, hsumF32 } from "./common";
 
 export const K_Q8_0 = 0;
@@ -44,9 +47,53 @@ for (let b = 0; b < 256; b++) {
   return v128.load(HIGH_BITS + (<usize>b << 4));
 }
 
-/** Σ q_w·q_x over one block (i32x4 partial sums), codes as stored (no offset). x: 32 i16 activations. */
+/** HIGH_BITS8[b] (8 bytes): 0x10 in byte j where bit j of b is set — the Q5 5th bits as int8 lanes. */
+const HIGH_BITS8 = memory.data(256 * 8, 16);
+for (let b = 0; b < 256; b++) {
+  for (let j = 0; j < 8; j++) store<u8>(HIGH_BITS8 + (<usize>b << 3) + <usize>j, (b >> j) & 1 ? 16 : 0);
+}
+
+/** 0x10 in byte j of the result where bit j of the 16-bit value h is set. */
+// @ts-ignore: decorator
+@inline function highBits16(h: u32): v128 {
+  const v = v128.load64_zero(HIGH_BITS8 + (<usize>(h & 0xff) << 3));
+  return v128.load64_lane(HIGH_BITS8 + (<usize>(h >> 8) << 3), v, 1);
+}
+
+/** True when this build dots `kind` through the int8 activation copy (relaxed SIMD; all but Q8_0's signed codes). */
+// @ts-ignore: decorator
+@inline function relaxedFor(kind: i32): bool {
+  return ASC_FEATURE_RELAXED_SIMD && kind != K_Q8_0;
+}
+
+/** Activation bytes per 32-element block in the stream `kind` reads: int8 (relaxed) or widened i16. */
+// @ts-ignore: decorator
+@inline function xBlockBytes(kind: i32): usize {
+  return relaxedFor(kind) ? 32 : 64;
+}
+
+/**
+ * Σ q_w·q_x over one block (i32x4 partial sums), codes as stored (no offset). x: 32 activations, i16 or (relaxed
+ * build, see relaxedFor) int8.
+ */
 // @ts-ignore: decorator
 @inline function blockDot(kind: i32, w: usize, x: usize): v128 {
+  // outer test on the build constant alone: asc drops the branch (and its relaxed instructions) from the base build
+  if (ASC_FEATURE_RELAXED_SIMD) if (kind != K_Q8_0) {
+    const qs = w + (kind == K_Q4_0 ? 2 : kind == K_Q4_1 ? 4 : kind == K_Q5_0 ? 6 : 8);
+    const raw = v128.load(qs);
+    const m = i8x16.splat(15);
+    let lo = v128.and(raw, m); // elements 0..15
+    let hi = v128.and(i16x8.shr_u(raw, 4), m); // 16..31
+    if (kind == K_Q5_0 || kind == K_Q5_1) {
+      const qh = load<u32>(qs - 4);
+      lo = v128.or(lo, highBits16(qh & 0xffff));
+      hi = v128.or(hi, highBits16(qh >> 16));
+    }
+    const s = i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(x), lo),
+      i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(x, 16), hi));
+    return i32x4.extadd_pairwise_i16x8_s(s);
+  }
   let q0: v128, q1: v128, q2: v128, q3: v128;
   if (kind == K_Q8_0) {
     q0 = v128.load8x8_s(w, 2);
@@ -154,7 +201,7 @@ for (let b = 0; b < 256; b++) {
       xc += 4;
     }
     w += bytes;
-    xq += 64;
+    xq += xBlockBytes(kind);
     xd += 4;
     xs += 2;
   }
@@ -169,7 +216,28 @@ for (let b = 0; b < 256; b++) {
   let acc = f32x4.splat(0);
   let mn: f32 = 0;
   const bytes = blockBytes(kind);
-  for (let b = 0; b < nb; b++) {
+  let b = 0;
+  if (relaxedFor(kind)) {
+    // four blocks per step: their sums reduced into one vector, so the offset, the conversion and the scaling
+    // (four f16 scales gathered) happen once per four blocks; pays off once the dot itself is this cheap
+    let macc = acc;
+    for (; b + 4 <= nb; b += 4) {
+      let v = transposeSum(blockDot(kind, w, xq), blockDot(kind, w + bytes, xq + 32),
+        blockDot(kind, w + 2 * bytes, xq + 64), blockDot(kind, w + 3 * bytes, xq + 96));
+      if (offsetShift(kind) != 0) v = i32x4.sub(v, i32x4.shl(v128.load16x4_s(xs), offsetShift(kind)));
+      acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(v), f32x4.mul(gatherF16(w, bytes), v128.load(xd))));
+      if (hasMin(kind)) {
+        macc = f32x4.add(macc, f32x4.mul(gatherF16(w + 2, bytes), v128.load(xc)));
+        xc += 16;
+      }
+      w += 4 * bytes;
+      xq += 128;
+      xd += 16;
+      xs += 8;
+    }
+    if (hasMin(kind)) acc = f32x4.add(acc, macc);
+  }
+  for (; b < nb; b++) {
     let s = blockDot(kind, w, xq);
     if (offsetShift(kind) != 0) s = i32x4.sub(s, i32x4.splat(<i32>load<i16>(xs) << (offsetShift(kind) - 2)));
     acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16ToF32(load<u16>(w)) * load<f32>(xd))));
@@ -178,7 +246,7 @@ for (let b = 0; b < 256; b++) {
       xc += 4;
     }
     w += bytes;
-    xq += 64;
+    xq += xBlockBytes(kind);
     xd += 4;
     xs += 2;
   }
@@ -206,7 +274,7 @@ for (let b = 0; b < 256; b++) {
       xc4 += 16;
     }
     w += bytes;
-    xq += 64;
+    xq += xBlockBytes(kind);
     xd4 += 16;
     xs4 += 8;
   }
@@ -224,7 +292,9 @@ for (let b = 0; b < 256; b++) {
   r0: i32, r1: i32,
 ): void {
   const nb = cols >> 5;
-  const xqs = <usize>cols << 1, xds = <usize>nb << 2, xss = <usize>nb << 1;
+  // the int8 copy sits right after the i16 activations (quantize.ts)
+  if (relaxedFor(kind)) xq += (<usize>n * <usize>cols) << 1;
+  const xqs = relaxedFor(kind) ? <usize>cols : <usize>cols << 1, xds = <usize>nb << 2, xss = <usize>nb << 1;
   const xc = xd + <usize>n * xds;
   const os = <usize>rows << 2;
   let t = 0;

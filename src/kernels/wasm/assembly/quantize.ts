@@ -16,12 +16,15 @@
 // (t, b) at ((t >> 2)·nb + b)·4 + (t & 3) — so the prefill kernel loads the four rows' values as one vector; the
 // remaining rows (t ≥ n & ~3) stay row-major at t·nb + b (the same formula's value there). Block 256 is row-major.
 // Float kernels for F16/BF16 weights read xf (n, cols) f32 = x rounded to f16/bf16.
+// The relaxed-SIMD build (ASC_FEATURE_RELAXED_SIMD) also writes xq8 (n, cols) i8 = the same q, right after xq
+// (at xq + n·cols·2): its dot kernels multiply int8 activations by unsigned weight codes in one instruction.
 import { f16ToF32Exact, f32ToF16 } from "./common";
 
 /** Quantize n rows of `cols` floats at x in blocks of `block` (32 or 256, dividing cols). */
 export function quantizeActivations(x: usize, n: i32, cols: i32, block: i32, xq: usize, xd: usize, xs: usize): void {
   const nb = cols / block;
   const xc = xd + ((<usize>n * <usize>nb) << 2);
+  let xq8 = xq + ((<usize>n * <usize>cols) << 1);
   const full = n & ~3;
   let k = 0; // per-block index of (t, b)
   for (let t = 0; t < n; t++) {
@@ -41,12 +44,17 @@ export function quantizeActivations(x: usize, n: i32, cols: i32, block: i32, xq:
       const vid = f32x4.splat(id);
       for (let i = 0; i < block; i += 32) {
         let sum = i32x4.splat(0);
-        for (let e = 0; e < 32; e += 8) {
+        for (let e = 0; e < 32; e += 16) {
           const p = x + (<usize>(i + e) << 2);
           const a = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p), vid)));
           const c = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 16), vid)));
-          sum = i32x4.add(sum, i32x4.add(a, c));
-          v128.store(xq + (<usize>(i + e) << 1), i16x8.narrow_i32x4_s(a, c));
+          const a2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 32), vid)));
+          const c2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 48), vid)));
+          sum = i32x4.add(sum, i32x4.add(i32x4.add(a, c), i32x4.add(a2, c2)));
+          const lo = i16x8.narrow_i32x4_s(a, c), hi = i16x8.narrow_i32x4_s(a2, c2);
+          v128.store(xq + (<usize>(i + e) << 1), lo);
+          v128.store(xq + (<usize>(i + e) << 1), hi, 16);
+          if (ASC_FEATURE_RELAXED_SIMD) v128.store(xq8 + <usize>(i + e), i8x16.narrow_i16x8_s(lo, hi));
         }
         const s = i32x4.add(sum, i32x4.shuffle(sum, sum, 2, 3, 0, 1));
         const qsum = i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1);
@@ -60,6 +68,7 @@ export function quantizeActivations(x: usize, n: i32, cols: i32, block: i32, xq:
       }
       x += <usize>block << 2;
       xq += <usize>block << 1;
+      xq8 += <usize>block;
     }
   }
 }
