@@ -138,3 +138,20 @@ export function f32ToF16(x: f32): u32 {
 export function expF32(x: f32): f32 {
   return f32x4.extract_lane(expF32x4(f32x4.splat(x)), 0);
 }
+
+/**
+ * Scheduling barrier for V8: TurboFan keeps a function's memory accesses in program order but sinks pure SIMD
+ * arithmetic down to its first use, so a loop body that loads several blocks before combining them gets all its
+ * loads first, more live vectors than x64 has registers, and spills. Writing a finished partial result to a global
+ * (an effect, one store to the instance) forces its arithmetic to be scheduled before the loads that follow.
+ */
+let PIN: v128 = i32x4.splat(0);
+
+/** Reads PIN, so that the optimizer keeps the writes (never called for its value). */
+export function pinned(): i32 {
+  return i32x4.extract_lane(PIN, 0);
+}
+// @ts-ignore: decorator
+@inline export function pin(v: v128): void {
+  PIN = v;
+}

@@ -20,7 +20,7 @@
 // The relaxed-SIMD build dots Q4_K/Q5_K codes (unsigned, ≤ 31) with the int8 activation copy (quantize.ts) by
 // i16x8.relaxed_dot_i8x16_i7x16_s, and applies each sub-block scale with i32x4.dot_i16x8_s against a splat of it
 // (pair sums ≤ 4·31·127 per i16 lane, × 63 × 2 in i32).
-import { f16ToF32, hsumI32 } from "./common";
+import { f16ToF32, hsumI32, pin } from "./common";
 
 const Q4_K_BYTES: usize = 144;
 const Q5_K_BYTES: usize = 176;
@@ -166,6 +166,7 @@ const Q6_K_BYTES: usize = 210;
     const sHi = i16x8.splat(<i16>((<u32>scAll >> 8) & 0xff));
     scAll >>= 16;
     isum = i32x4.add(isum, chunkDot8(l0, l1, u0, u1, sLo, sHi, x8 + (<usize>c << 6)));
+    pin(isum);
   }
   return d * <f32>hsumI32(isum) - dmin * <f32>msum;
 }
@@ -208,10 +209,13 @@ function rowQ45Kx4r(
       scAll >>= 16;
       let x = xq + (<usize>c << 6);
       i0 = i32x4.add(i0, chunkDot8(l0, l1, u0, u1, sLo, sHi, x));
+      pin(i0);
       x += xqs;
       i1 = i32x4.add(i1, chunkDot8(l0, l1, u0, u1, sLo, sHi, x));
+      pin(i1);
       x += xqs;
       i2 = i32x4.add(i2, chunkDot8(l0, l1, u0, u1, sLo, sHi, x));
+      pin(i2);
       x += xqs;
       i3 = i32x4.add(i3, chunkDot8(l0, l1, u0, u1, sLo, sHi, x));
     }

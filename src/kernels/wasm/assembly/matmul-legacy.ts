@@ -15,7 +15,7 @@
 // The relaxed-SIMD build dots the unsigned 4/5-bit codes of Q4_0/Q4_1/Q5_0/Q5_1 with the int8 activation copy
 // (xq8) by i16x8.relaxed_dot_i8x16_i7x16_s: 16 products per instruction instead of 8, and no widening of the
 // weights. The codes (≤ 31) are valid 7-bit operands and pair sums stay far from i16 overflow (≤ 2·31·127).
-import { f16ToF32, halfHighToF32x4, hsumF32 } from "./common";
+import { f16ToF32, halfHighToF32x4, hsumF32, pin } from "./common";
 
 export const K_Q8_0 = 0;
 export const K_Q4_0 = 1;
@@ -217,13 +217,20 @@ for (let b = 0; b < 256; b++) {
   let mn: f32 = 0;
   const bytes = blockBytes(kind);
   let b = 0;
-  if (relaxedFor(kind)) {
+  {
     // four blocks per step: their sums reduced into one vector, so the offset, the conversion and the scaling
-    // (four f16 scales gathered) happen once per four blocks; pays off once the dot itself is this cheap
+    // (four f16 scales gathered) happen once per four blocks (with pin() between the blocks, see there)
     let macc = acc;
+    const xb = xBlockBytes(kind);
     for (; b + 4 <= nb; b += 4) {
-      let v = transposeSum(blockDot(kind, w, xq), blockDot(kind, w + bytes, xq + 32),
-        blockDot(kind, w + 2 * bytes, xq + 64), blockDot(kind, w + 3 * bytes, xq + 96));
+      const b0 = blockDot(kind, w, xq);
+      pin(b0);
+      const b1 = blockDot(kind, w + bytes, xq + xb);
+      pin(b1);
+      const b2 = blockDot(kind, w + 2 * bytes, xq + 2 * xb);
+      pin(b2);
+      const b3 = blockDot(kind, w + 3 * bytes, xq + 3 * xb);
+      let v = transposeSum(b0, b1, b2, b3);
       if (offsetShift(kind) != 0) v = i32x4.sub(v, i32x4.shl(v128.load16x4_s(xs), offsetShift(kind)));
       acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(v), f32x4.mul(gatherF16(w, bytes), v128.load(xd))));
       if (hasMin(kind)) {
@@ -231,7 +238,7 @@ for (let b = 0; b < 256; b++) {
         xc += 16;
       }
       w += 4 * bytes;
-      xq += 128;
+      xq += 4 * xb;
       xd += 16;
       xs += 8;
     }
@@ -264,8 +271,13 @@ for (let b = 0; b < 256; b++) {
   let acc = f32x4.splat(0), macc = acc;
   const bytes = blockBytes(kind);
   for (let b = 0; b < nb; b++) {
-    let v = transposeSum(blockDot(kind, w, xq), blockDot(kind, w, xq + xqs), blockDot(kind, w, xq + 2 * xqs),
-      blockDot(kind, w, xq + 3 * xqs));
+    const t0 = blockDot(kind, w, xq);
+    pin(t0);
+    const t1 = blockDot(kind, w, xq + xqs);
+    pin(t1);
+    const t2 = blockDot(kind, w, xq + 2 * xqs);
+    pin(t2);
+    let v = transposeSum(t0, t1, t2, blockDot(kind, w, xq + 3 * xqs));
     if (offsetShift(kind) != 0) v = i32x4.sub(v, i32x4.shl(v128.load16x4_s(xs4), offsetShift(kind)));
     const d = f32x4.mul(v128.load(xd4), f32x4.splat(f16ToF32(load<u16>(w))));
     acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(v), d));
