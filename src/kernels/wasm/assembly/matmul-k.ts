@@ -112,7 +112,7 @@ const Q6_K_BYTES: usize = 210;
 /** Relaxed build: true when `kind` (2..6) reads the int8 activation copy. */
 // @ts-ignore: decorator
 @inline function relaxedK(kind: i32): bool {
-  return ASC_FEATURE_RELAXED_SIMD && (kind == 4 || kind == 5);
+  return ASC_FEATURE_RELAXED_SIMD && (kind == 4 || kind == 5 || kind == 6);
 }
 
 /**
@@ -227,6 +227,75 @@ function rowQ45Kx4r(
     xq += 256;
     xd += 4;
     xs += 16;
+  }
+  store<f32>(out, a0);
+  store<f32>(out + os, a1);
+  store<f32>(out + 2 * os, a2);
+  store<f32>(out + 3 * os, a3);
+}
+
+/**
+ * Relaxed build: Σ sc·(u − 32)·x over 16 elements — u: 6-bit codes (unsigned bytes), x: int8 activations at x,
+ * sc: the group's int8 scale as an i16x8 splat. (u − 32) is not a valid unsigned operand, so the offset is its own
+ * dot product: u·x − 32·x per pair stays within i16 (≤ 2·63·127).
+ */
+// @ts-ignore: decorator
+@inline function q6Group(u: v128, x: usize, sc: v128): v128 {
+  let p = i16x8.splat(0);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const xv = v128.load(x);
+    p = i16x8.sub(i16x8.relaxed_dot_i8x16_i7x16_s(xv, u), i16x8.relaxed_dot_i8x16_i7x16_s(xv, i8x16.splat(32)));
+  }
+  return i32x4.dot_i16x8_s(p, sc);
+}
+
+/**
+ * Relaxed build: one Q6_K half (128 elements) · int8 activations xh, integer. The eight 16-element code vectors in
+ * activation order: stream s (0..3, as in ggml's dequantize_row_q6_K) covers activations 32s .. 32s + 31 with the
+ * low nibbles (s < 2) or high nibbles of ql[l] (s even) or ql[l + 32] (s odd) and bits 2s, 2s + 1 of qh[l]; scale
+ * sc[2s] for l < 16, sc[2s + 1] above.
+ */
+// @ts-ignore: decorator
+@inline function halfQ6K8(ql: usize, qh: usize, sc: usize, xh: usize): v128 {
+  const m = i8x16.splat(15), hm = i8x16.splat(0x30);
+  const a0 = v128.load(ql), a1 = v128.load(ql, 16), b0 = v128.load(ql, 32), b1 = v128.load(ql, 48);
+  const h0 = v128.load(qh), h1 = v128.load(qh, 16);
+  const s = v128.load64_zero(sc);
+  const s16 = i16x8.extend_low_i8x16_s(s);
+  let acc = q6Group(v128.or(v128.and(a0, m), v128.and(i16x8.shl(h0, 4), hm)), xh, i16x8.splat(i16x8.extract_lane_s(s16, 0)));
+  acc = i32x4.add(acc, q6Group(v128.or(v128.and(a1, m), v128.and(i16x8.shl(h1, 4), hm)), xh + 16, i16x8.splat(i16x8.extract_lane_s(s16, 1))));
+  pin(acc);
+  acc = i32x4.add(acc, q6Group(v128.or(v128.and(b0, m), v128.and(i16x8.shl(h0, 2), hm)), xh + 32, i16x8.splat(i16x8.extract_lane_s(s16, 2))));
+  acc = i32x4.add(acc, q6Group(v128.or(v128.and(b1, m), v128.and(i16x8.shl(h1, 2), hm)), xh + 48, i16x8.splat(i16x8.extract_lane_s(s16, 3))));
+  pin(acc);
+  acc = i32x4.add(acc, q6Group(v128.or(v128.and(i16x8.shr_u(a0, 4), m), v128.and(h0, hm)), xh + 64, i16x8.splat(i16x8.extract_lane_s(s16, 4))));
+  acc = i32x4.add(acc, q6Group(v128.or(v128.and(i16x8.shr_u(a1, 4), m), v128.and(h1, hm)), xh + 80, i16x8.splat(i16x8.extract_lane_s(s16, 5))));
+  pin(acc);
+  acc = i32x4.add(acc, q6Group(v128.or(v128.and(i16x8.shr_u(b0, 4), m), v128.and(i16x8.shr_u(h0, 2), hm)), xh + 96, i16x8.splat(i16x8.extract_lane_s(s16, 6))));
+  acc = i32x4.add(acc, q6Group(v128.or(v128.and(i16x8.shr_u(b1, 4), m), v128.and(i16x8.shr_u(h1, 2), hm)), xh + 112, i16x8.splat(i16x8.extract_lane_s(s16, 7))));
+  return acc;
+}
+
+/** Relaxed build: one Q6_K super-block · int8 activations x8 (256 bytes): Σ w·x / (d·dx) as an integer. */
+// @ts-ignore: decorator
+@inline function dotQ6K8(w: usize, x8: usize): i32 {
+  const lo = halfQ6K8(w, w + 128, w + 192, x8);
+  pin(lo);
+  return hsumI32(i32x4.add(lo, halfQ6K8(w + 64, w + 160, w + 200, x8 + 128)));
+}
+
+/** Relaxed build: one Q6_K row · four int8 activation rows (xqs: bytes between them). */
+function rowQ6Kx4r(w: usize, nb: i32, xq: usize, xqs: usize, xd: usize, xds: usize, out: usize, os: usize): void {
+  let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    const d = f16ToF32(load<u16>(w, 208));
+    a0 += load<f32>(xd) * (d * <f32>dotQ6K8(w, xq));
+    a1 += load<f32>(xd + xds) * (d * <f32>dotQ6K8(w, xq + xqs));
+    a2 += load<f32>(xd + 2 * xds) * (d * <f32>dotQ6K8(w, xq + 2 * xqs));
+    a3 += load<f32>(xd + 3 * xds) * (d * <f32>dotQ6K8(w, xq + 3 * xqs));
+    w += Q6_K_BYTES;
+    xq += 256;
+    xd += 4;
   }
   store<f32>(out, a0);
   store<f32>(out + os, a1);
@@ -400,9 +469,14 @@ function rowQ5K(w: usize, nb: i32, xq: usize, xd: usize, xs: usize): f32 {
 function rowQ6K(w: usize, nb: i32, xq: usize, xd: usize): f32 {
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
-    acc += load<f32>(xd) * dotQ6K(w, xq);
+    if (relaxedK(6)) {
+      acc += load<f32>(xd) * (f16ToF32(load<u16>(w, 208)) * <f32>dotQ6K8(w, xq));
+      xq += 256;
+    } else {
+      acc += load<f32>(xd) * dotQ6K(w, xq);
+      xq += 512;
+    }
     w += Q6_K_BYTES;
-    xq += 512;
     xd += 4;
   }
   return acc;
@@ -551,7 +625,8 @@ export function matmulK(
     const ot = out + <usize>t * os;
     for (let r = r0; r < r1; r++) {
       const wr = w + <usize>r * rb, o = ot + (<usize>r << 2);
-      if (kind == 6) rowQ6Kx4(wr, nb, xqt, xqs, xdt, xds, o, os);
+      if (kind == 6 && relaxedK(6)) rowQ6Kx4r(wr, nb, xqt, xqs, xdt, xds, o, os);
+      else if (kind == 6) rowQ6Kx4(wr, nb, xqt, xqs, xdt, xds, o, os);
       else if (relaxedK(kind)) rowQ45Kx4r(kind == 5, wr, nb, xqt, xqs, xdt, xds, xst, xss, o, os);
       else rowQ45Kx4(kind == 5, wr, nb, xqt, xqs, xdt, xds, xst, xss, o, os);
     }
