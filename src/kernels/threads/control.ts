@@ -21,3 +21,5 @@ export const OP_ATTENTION = 2;
 export const OP_EXIT = 3;
 /** Every thread claims exactly one empty chunk: a full fork-join round trip. */
 export const OP_SYNC = 4;
+/** Activation rounding for a matMul (prepareRows) by chunks of input rows. */
+export const OP_PREPARE = 5;

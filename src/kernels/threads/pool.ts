@@ -10,13 +10,13 @@ import { CONTROL_BYTES, ERROR_OFFSET, OP_EXIT, OP_SYNC, P_MAIN_SPIN, P_OP, P_SPI
 import { WORKER_SOURCE } from "./worker-source.js";
 
 /**
- * Worker spin (iterations of one atomic load; 40 000 ≈ 100 µs here) before sleeping in
- * atomic.wait. It covers the gaps between the calls of a token (norms, rope, adds take microseconds), so workers
- * are awake for the next matMul; between tokens (sampling) they may sleep and the first call pays a wake-up
- * (12–65 µs). Longer spins cut that but cost CPU, and on an oversubscribed machine a spinning worker that shares a
- * core with the main thread slows it down.
+ * Worker spin (iterations of one atomic load; 40 000 ≈ 100 µs here) before sleeping in atomic.wait. It covers the
+ * gaps between the calls of a token (norms, rope, adds take microseconds) and between tokens (arg-max or sampling
+ * over a 128k–152k vocabulary takes 100–250 µs in JavaScript), so workers are awake for the next matMul; a sleeping
+ * worker costs the next call a wake-up of 150–230 µs. Longer spins cost CPU, and on an oversubscribed machine a
+ * spinning worker that shares a core with the main thread slows it down (the stall detection then takes over).
  */
-export const DEFAULT_SPIN = 40_000;
+export const DEFAULT_SPIN = 120_000;
 /**
  * Main-thread spin (≈ 50 µs) waiting for the chunks other threads still run. Chunks are small, so a worker still
  * busy after this was most likely preempted; sleeping then frees this core for it.

@@ -1,4 +1,5 @@
-// WASM kernels split over a thread pool: matMul by chunks of weight rows, attention by (position, KV head) items,
+// WASM kernels split over a thread pool: matMul by chunks of weight rows (and a prompt's activation rounding by
+// chunks of input rows), attention by (position, KV head) items,
 // claimed dynamically: a worker that is asleep or preempted before claiming costs nothing (the others take its
 // share); one preempted while holding a chunk delays the call until it runs again (see the stall detection). The
 // small per-row ops stay on the main thread (they cost less than a fork-join).
@@ -6,11 +7,13 @@ import type { Arena, Ptr } from "../memory.js";
 import type { KvType, WeightTensor } from "../types.js";
 import { attentionScratchBytes, WasmKernels } from "../wasm/wasm-kernels.js";
 import { Slot } from "../wasm/workspace.js";
-import { OP_ATTENTION, OP_MATMUL, P_A, P_CHUNK, P_OP } from "./control.js";
+import { OP_ATTENTION, OP_MATMUL, OP_PREPARE, P_A, P_CHUNK, P_OP } from "./control.js";
 import { DEFAULT_SPIN, ThreadPool } from "./pool.js";
 
 /** Below this many weight bytes × input rows a matMul runs on the main thread alone (fork-join ≈ 1–2 µs). */
 const MIN_PARALLEL_BYTES = 32 * 1024;
+/** Inputs of a matMul with at least this many rows (a prompt) are rounded/quantized by all threads. */
+const MIN_PARALLEL_INPUT_ROWS = 8;
 /** Below this many q·k products (n · nHeads · positions · headDim) attention runs on the main thread alone. */
 const MIN_PARALLEL_ATTENTION = 32 * 1024;
 /** Chunks per thread at least: more balance the load when a thread is slow, fewer cost fewer claims. */
@@ -106,6 +109,28 @@ export class ThreadedKernels extends WasmKernels {
     i32[a + 9] = this.xd;
     i32[a + 10] = this.xs;
     this.runPool(Math.ceil(w.rows / chunk));
+  }
+
+  /** A prompt's activation rounding by chunks of 4 input rows (one interleaved group) on every thread. */
+  protected override roundInputs(type: number, x: Ptr, n: number, cols: number): void {
+    if (n < MIN_PARALLEL_INPUT_ROWS || !this.poolAllowed()) {
+      super.roundInputs(type, x, n, cols);
+      return;
+    }
+    const i32 = this.arena.i32;
+    const p = this.pool.params;
+    i32[p + P_OP] = OP_PREPARE;
+    i32[p + P_CHUNK] = 4;
+    const a = p + P_A;
+    i32[a] = type;
+    i32[a + 1] = x;
+    i32[a + 2] = n;
+    i32[a + 3] = cols;
+    i32[a + 4] = this.xq;
+    i32[a + 5] = this.xd;
+    i32[a + 6] = this.xs;
+    i32[a + 7] = this.xIn;
+    this.runPool(Math.ceil(n / 4));
   }
 
   override attention(

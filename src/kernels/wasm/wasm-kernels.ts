@@ -81,9 +81,12 @@ export class WasmKernels implements Kernels {
       this.xs = ws.region(Slot.ActS, n * (cols / 32) * 2);
     }
     this.xIn = this.floatOfType[w.type] === 1 ? ws.region(Slot.ActF, n * cols * 4) : x;
-    if (block > 0 || this.xIn !== x) {
-      this.wasm.prepareActivations(w.type, x, n, cols, this.xq, this.xd, this.xs, this.xIn);
-    }
+    if (block > 0 || this.xIn !== x) this.roundInputs(w.type, x, n, cols);
+  }
+
+  /** Write the rounded activations into the regions set by prepareActivations (the threaded set splits this). */
+  protected roundInputs(type: number, x: Ptr, n: number, cols: number): void {
+    this.wasm.prepareActivations(type, x, n, cols, this.xq, this.xd, this.xs, this.xIn);
   }
 
   matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void {

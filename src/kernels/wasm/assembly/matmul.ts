@@ -3,7 +3,7 @@ import { T_BF16, T_F16, T_F32, T_Q2_K, T_Q3_K, T_Q4_0, T_Q4_1, T_Q4_K, T_Q5_0, T
 import { matmulBF16, matmulF16, matmulF32 } from "./matmul-float";
 import { matmulK } from "./matmul-k";
 import { matmulQ4_0, matmulQ4_1, matmulQ5_0, matmulQ5_1, matmulQ8_0 } from "./matmul-legacy";
-import { quantizeActivations, roundActivations } from "./quantize";
+import { quantizeRows, roundActivations } from "./quantize";
 
 /**
  * Activation quantization block for `type`: 32 (Q8_0-style: Q8_0, Q4_0, Q4_1, Q5_0, Q5_1), 256 (Q8_K-style:
@@ -26,9 +26,19 @@ export function activationFloat(type: i32): i32 {
 
 /** Round x (n, cols) into the form matmulChunk reads for `type` (see activationBlock / activationFloat). */
 export function prepareActivations(type: i32, x: usize, n: i32, cols: i32, xq: usize, xd: usize, xs: usize, xf: usize): void {
+  prepareRows(type, x, n, cols, xq, xd, xs, xf, 0, n);
+}
+
+/** Rows [t0, t1) of prepareActivations (for threads sharing a long prompt's rounding). */
+export function prepareRows(
+  type: i32, x: usize, n: i32, cols: i32, xq: usize, xd: usize, xs: usize, xf: usize, t0: i32, t1: i32,
+): void {
   const block = activationBlock(type);
-  if (block > 0) quantizeActivations(x, n, cols, block, xq, xd, xs);
-  if (activationFloat(type) != 0) roundActivations(type == T_BF16, x, n * cols, xf);
+  if (block > 0) quantizeRows(x, n, cols, block, xq, xd, xs, t0, t1);
+  if (activationFloat(type) != 0) {
+    const o = (<usize>t0 * <usize>cols) << 2;
+    roundActivations(type == T_BF16, x + o, (t1 - t0) * cols, xf + o);
+  }
 }
 
 /**

@@ -14,7 +14,7 @@
 //   256  params     i32[32] (P_* below; f32 values stored by bits)
 // A task completes when all its chunks are done, not when every worker has checked in: a worker that is asleep or
 // preempted simply claims nothing, and the main thread never waits for it unless it holds a chunk.
-import { matmulChunk } from "./matmul";
+import { matmulChunk, prepareRows } from "./matmul";
 import { attendItem } from "./ops";
 
 export const GEN: usize = 0;
@@ -38,6 +38,7 @@ export const OP_ATTENTION = 2;
 export const OP_EXIT = 3;
 /** Every thread claims exactly one (empty) chunk: a full fork-join round trip, for measuring the barrier. */
 export const OP_SYNC = 4;
+export const OP_PREPARE = 5;
 
 /** Sleep timeouts are finite: V8 11.x never wakes a wasm wait with an infinite (−1) timeout. */
 const WORKER_SLEEP_NS: i64 = 100_000_000;
@@ -59,6 +60,12 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
     const r1 = min(rows, r0 + chunk);
     matmulChunk(load<i32>(p), load<u32>(p, 4), load<u32>(p, 8), rows, load<i32>(p, 16), load<u32>(p, 20),
       load<i32>(p, 24), load<u32>(p, 28), r0, r1, load<u32>(p, 32), load<u32>(p, 36), load<u32>(p, 40));
+  } else if (op == OP_PREPARE) {
+    // type, x, n, cols, xq, xd, xs, xf: rows of the activations by chunks of input rows
+    const n = load<i32>(p, 8);
+    const t0 = idx * chunk, t1 = min(n, t0 + chunk);
+    prepareRows(load<i32>(p), load<u32>(p, 4), n, load<i32>(p, 12), load<u32>(p, 16), load<u32>(p, 20), load<u32>(p, 24),
+      load<u32>(p, 28), t0, t1);
   } else if (op == OP_ATTENTION) {
     // q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, scratchStride
     // items are (position, KV head) pairs

@@ -22,12 +22,25 @@ import { f16ToF32Exact, f32ToF16 } from "./common";
 
 /** Quantize n rows of `cols` floats at x in blocks of `block` (32 or 256, dividing cols). */
 export function quantizeActivations(x: usize, n: i32, cols: i32, block: i32, xq: usize, xd: usize, xs: usize): void {
+  quantizeRows(x, n, cols, block, xq, xd, xs, 0, n);
+}
+
+/**
+ * Rows [t0, t1) of quantizeActivations(x, n, …): the same bytes as the whole call writes for those rows, so threads
+ * can share the work by row ranges (multiples of 4 keep the interleaved groups whole, though any split is correct).
+ */
+export function quantizeRows(
+  x: usize, n: i32, cols: i32, block: i32, xq: usize, xd: usize, xs: usize, t0: i32, t1: i32,
+): void {
   const nb = cols / block;
   const xc = xd + ((<usize>n * <usize>nb) << 2);
-  let xq8 = xq + ((<usize>n * <usize>cols) << 1);
+  let xq8 = xq + ((<usize>n * <usize>cols) << 1) + <usize>t0 * <usize>cols;
+  x += (<usize>t0 * <usize>cols) << 2;
+  xq += (<usize>t0 * <usize>cols) << 1;
+  if (block != 32) xs += (<usize>t0 * <usize>(cols >> 5)) << 1;
   const full = n & ~3;
   let k = 0; // per-block index of (t, b)
-  for (let t = 0; t < n; t++) {
+  for (let t = t0; t < t1; t++) {
     for (let b = 0; b < nb; b++) {
       k = block == 32 && t < full ? (((t >> 2) * nb + b) << 2) + (t & 3) : t * nb + b;
       let amax = f32x4.splat(0);
