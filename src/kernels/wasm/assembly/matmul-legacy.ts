@@ -86,13 +86,17 @@ for (let b = 0; b < 256; b++) {
     let lo = v128.and(raw, m); // elements 0..15
     let hi = v128.and(i16x8.shr_u(raw, 4), m); // 16..31
     if (kind == K_Q5_0 || kind == K_Q5_1) {
-      const qh = load<u32>(qs - 4);
-      lo = v128.or(lo, highBits16(qh & 0xffff));
-      hi = v128.or(hi, highBits16(qh >> 16));
+      // byte j of qh's bytes b0..b3 broadcast 8 times each, then bit (j & 7) tested: 0x10 where set
+      const qh = v128.load32_splat(qs - 4);
+      const bit = v128(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
+      const b01 = i8x16.relaxed_swizzle(qh, v128(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
+      const b23 = i8x16.relaxed_swizzle(qh, v128(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+      lo = v128.or(lo, v128.and(i8x16.eq(v128.and(b01, bit), bit), i8x16.splat(16)));
+      hi = v128.or(hi, v128.and(i8x16.eq(v128.and(b23, bit), bit), i8x16.splat(16)));
     }
     const s = i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(x), lo),
       i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(x, 16), hi));
-    return i32x4.extadd_pairwise_i16x8_s(s);
+    return i32x4.dot_i16x8_s(s, i16x8.splat(1)); // one pmaddwd (extadd_pairwise loads its constant each time)
   }
   let q0: v128, q1: v128, q2: v128, q3: v128;
   if (kind == K_Q8_0) {
