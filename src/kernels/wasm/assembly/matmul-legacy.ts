@@ -47,19 +47,6 @@ for (let b = 0; b < 256; b++) {
   return v128.load(HIGH_BITS + (<usize>b << 4));
 }
 
-/** HIGH_BITS8[b] (8 bytes): 0x10 in byte j where bit j of b is set — the Q5 5th bits as int8 lanes. */
-const HIGH_BITS8 = memory.data(256 * 8, 16);
-for (let b = 0; b < 256; b++) {
-  for (let j = 0; j < 8; j++) store<u8>(HIGH_BITS8 + (<usize>b << 3) + <usize>j, (b >> j) & 1 ? 16 : 0);
-}
-
-/** 0x10 in byte j of the result where bit j of the 16-bit value h is set. */
-// @ts-ignore: decorator
-@inline function highBits16(h: u32): v128 {
-  const v = v128.load64_zero(HIGH_BITS8 + (<usize>(h & 0xff) << 3));
-  return v128.load64_lane(HIGH_BITS8 + (<usize>(h >> 8) << 3), v, 1);
-}
-
 /** True when this build dots `kind` through the int8 activation copy (relaxed SIMD; all but Q8_0's signed codes). */
 // @ts-ignore: decorator
 @inline function relaxedFor(kind: i32): bool {
