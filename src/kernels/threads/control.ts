@@ -23,3 +23,8 @@ export const OP_EXIT = 3;
 export const OP_SYNC = 4;
 /** Activation rounding for a matMul (prepareRows) by chunks of input rows. */
 export const OP_PREPARE = 5;
+/** A prompt's element-wise work by chunks (rows for rope/storeKv, elements for swiglu/gelu). */
+export const OP_ROPE = 6;
+export const OP_STORE_KV = 7;
+export const OP_SWIGLU = 8;
+export const OP_GELU = 9;

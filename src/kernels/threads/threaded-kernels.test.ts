@@ -60,6 +60,37 @@ describe("threaded kernels against single-thread WASM", () => {
     }
   });
 
+  test("a prompt's rope, KV store, swiglu and gelu (split over the pool) are bit-identical", () => {
+    const rand = rng(7);
+    const n = 21, nHeads = 5, headDim = 48, kvDim = 2 * headDim;
+    for (const neox of [false, true]) {
+      const x = randomFloats(n * nHeads * headDim, rand, 3);
+      const a = putF32(arena, x), b = putF32(arena, x);
+      threaded.rope(a, n, nHeads, headDim, 32, 37, 500000, 0.25, neox, 0);
+      single.rope(b, n, nHeads, headDim, 32, 37, 500000, 0.25, neox, 0);
+      assert.deepEqual(readF32(arena, a, x.length), readF32(arena, b, x.length), `rope neox=${neox}`);
+    }
+    for (const kvType of ["f16", "f32"] as const) {
+      const k = putF32(arena, randomFloats(n * kvDim, rand)), v = putF32(arena, randomFloats(n * kvDim, rand));
+      const bytes = 40 * kvDim * 4;
+      const [ka, va, kb, vb] = [0, 1, 2, 3].map(() => arena.alloc(bytes));
+      threaded.storeKv(k, v, n, kvDim, 9, ka!, va!, kvType);
+      single.storeKv(k, v, n, kvDim, 9, kb!, vb!, kvType);
+      assert.deepEqual(arena.u8.slice(ka!, ka! + bytes), arena.u8.slice(kb!, kb! + bytes), `K ${kvType}`);
+      assert.deepEqual(arena.u8.slice(va!, va! + bytes), arena.u8.slice(vb!, vb! + bytes), `V ${kvType}`);
+    }
+    const count = 3 * 16384 + 77; // several chunks and a ragged end
+    const g = randomFloats(count, rand, 6), u = randomFloats(count, rand);
+    const [ga, gb, ub] = [putF32(arena, g), putF32(arena, g), putF32(arena, u)];
+    threaded.swiglu(ga, ub, count);
+    single.swiglu(gb, ub, count);
+    assert.deepEqual(readF32(arena, ga, count), readF32(arena, gb, count), "swiglu");
+    const [xa, xb] = [putF32(arena, g), putF32(arena, g)];
+    threaded.gelu(xa, count);
+    single.gelu(xb, count);
+    assert.deepEqual(readF32(arena, xa, count), readF32(arena, xb, count), "gelu");
+  });
+
   test("a full fork-join round trip (every thread takes part) completes, awake and after sleeping", async () => {
     for (let i = 0; i < 1000; i++) threaded.pool.barrier();
     await new Promise((r) => setTimeout(r, 50)); // past the spin window: workers are asleep in atomic.wait

@@ -1,19 +1,27 @@
 // WASM kernels split over a thread pool: matMul by chunks of weight rows (and a prompt's activation rounding by
-// chunks of input rows), attention by (position, KV head) items,
+// chunks of input rows), attention by (position, KV head) items, a prompt's rope / KV store / swiglu / gelu by rows
+// or elements,
 // claimed dynamically: a worker that is asleep or preempted before claiming costs nothing (the others take its
 // share); one preempted while holding a chunk delays the call until it runs again (see the stall detection). The
-// small per-row ops stay on the main thread (they cost less than a fork-join).
+// small ops of a decode step stay on the main thread (they cost less than a fork-join).
 import type { Arena, Ptr } from "../memory.js";
 import type { KvType, WeightTensor } from "../types.js";
 import { attentionScratchBytes, WasmKernels } from "../wasm/wasm-kernels.js";
 import { Slot } from "../wasm/workspace.js";
-import { OP_ATTENTION, OP_MATMUL, OP_PREPARE, P_A, P_CHUNK, P_OP } from "./control.js";
+import {
+  OP_ATTENTION, OP_GELU, OP_MATMUL, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP,
+} from "./control.js";
 import { DEFAULT_SPIN, ThreadPool } from "./pool.js";
 
 /** Below this many weight bytes × input rows a matMul runs on the main thread alone (fork-join ≈ 1–2 µs). */
 const MIN_PARALLEL_BYTES = 32 * 1024;
-/** Inputs of a matMul with at least this many rows (a prompt) are rounded/quantized by all threads. */
+/**
+ * Inputs of a matMul with at least this many rows (a prompt) are rounded/quantized by all threads, and rope / KV
+ * stores of at least this many positions are split too.
+ */
 const MIN_PARALLEL_INPUT_ROWS = 8;
+/** swiglu / gelu over at least this many elements (a prompt's FFN activations) are split by this many elements. */
+const ELEMENTWISE_CHUNK = 16384;
 /** Below this many q·k products (n · nHeads · positions · headDim) attention runs on the main thread alone. */
 const MIN_PARALLEL_ATTENTION = 32 * 1024;
 /** Chunks per thread at least: more balance the load when a thread is slow, fewer cost fewer claims. */
@@ -109,6 +117,85 @@ export class ThreadedKernels extends WasmKernels {
     i32[a + 9] = this.xd;
     i32[a + 10] = this.xs;
     this.runPool(Math.ceil(w.rows / chunk));
+  }
+
+  override rope(
+    xPtr: Ptr, n: number, nHeads: number, headDim: number, ropeDim: number, pos0: number,
+    freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr,
+  ): void {
+    if (n < MIN_PARALLEL_INPUT_ROWS || !this.poolAllowed()) {
+      super.rope(xPtr, n, nHeads, headDim, ropeDim, pos0, freqBase, freqScale, neox, freqFactorsPtr);
+      return;
+    }
+    const i32 = this.arena.i32;
+    const p = this.pool.params;
+    i32[p + P_OP] = OP_ROPE;
+    i32[p + P_CHUNK] = 4;
+    const a = p + P_A;
+    i32[a] = xPtr;
+    i32[a + 1] = n;
+    i32[a + 2] = nHeads;
+    i32[a + 3] = headDim;
+    i32[a + 4] = ropeDim;
+    i32[a + 5] = pos0;
+    i32[a + 6] = neox ? 1 : 0;
+    i32[a + 7] = freqFactorsPtr;
+    // the two f64 parameters as their 32-bit halves (slots 8–11, 8-byte aligned)
+    this.f64Scratch[0] = freqBase;
+    this.f64Scratch[1] = freqScale;
+    for (let j = 0; j < 4; j++) i32[a + 8 + j] = this.f64Words[j]!;
+    this.runPool(Math.ceil(n / 4));
+  }
+  private readonly f64Scratch = new Float64Array(2);
+  private readonly f64Words = new Int32Array(this.f64Scratch.buffer);
+
+  override storeKv(kPtr: Ptr, vPtr: Ptr, n: number, kvDim: number, pos0: number, kCache: Ptr, vCache: Ptr, kvType: KvType): void {
+    if (n < MIN_PARALLEL_INPUT_ROWS || !this.poolAllowed()) {
+      super.storeKv(kPtr, vPtr, n, kvDim, pos0, kCache, vCache, kvType);
+      return;
+    }
+    const i32 = this.arena.i32;
+    const p = this.pool.params;
+    i32[p + P_OP] = OP_STORE_KV;
+    i32[p + P_CHUNK] = 4;
+    const a = p + P_A;
+    i32[a] = kPtr;
+    i32[a + 1] = vPtr;
+    i32[a + 2] = n;
+    i32[a + 3] = kvDim;
+    i32[a + 4] = pos0;
+    i32[a + 5] = kCache;
+    i32[a + 6] = vCache;
+    i32[a + 7] = kvType === "f16" ? 1 : 0;
+    this.runPool(Math.ceil(n / 4));
+  }
+
+  override swiglu(gatePtr: Ptr, upPtr: Ptr, count: number): void {
+    if (count < 2 * ELEMENTWISE_CHUNK || !this.poolAllowed()) {
+      super.swiglu(gatePtr, upPtr, count);
+      return;
+    }
+    this.elementwise(OP_SWIGLU, gatePtr, upPtr, count);
+  }
+
+  override gelu(xPtr: Ptr, count: number): void {
+    if (count < 2 * ELEMENTWISE_CHUNK || !this.poolAllowed()) {
+      super.gelu(xPtr, count);
+      return;
+    }
+    this.elementwise(OP_GELU, xPtr, 0, count);
+  }
+
+  private elementwise(op: number, aPtr: Ptr, bPtr: Ptr, count: number): void {
+    const i32 = this.arena.i32;
+    const p = this.pool.params;
+    i32[p + P_OP] = op;
+    i32[p + P_CHUNK] = ELEMENTWISE_CHUNK;
+    const a = p + P_A;
+    i32[a] = aPtr;
+    i32[a + 1] = bPtr;
+    i32[a + 2] = count;
+    this.runPool(Math.ceil(count / ELEMENTWISE_CHUNK));
   }
 
   /** A prompt's activation rounding by chunks of 4 input rows (one interleaved group) on every thread. */

@@ -10,8 +10,10 @@
 // Per block: Σ q_w·q_x through i32x4.dot_i16x8_s (weights widened to i16 on load, activations stored widened), the
 // −8/−16 offsets as −offset·Σq_x, then one multiply by d·d_x; with a min, m·s_x where s_x = f16(d_x·Σq_x) as in
 // ggml's Q8_1. The block decode is one inline function specialized per type; binaryen shares it between the four
-// input rows of the prefill kernel (one weight block decoded once per four rows). Decode walks one weight row per
-// pass, or four (four accumulator chains sharing each activation load) where that measured faster (decodeRows).
+// input rows of the prefill kernel (one weight block decoded once per four rows). Decode walks one weight row at a
+// time, four blocks per step (one offset, conversion and scaling per four blocks; pin() keeps V8 from hoisting all
+// the step's loads, see common.ts). With weights streaming from DRAM this beat two and four rows per pass sharing
+// the activation loads (Q4_0, 1 thread: 8.7 against 6.0 and 5.6 GB/s), though those win when the matrix is cached.
 // The relaxed-SIMD build dots the unsigned 4/5-bit codes of Q4_0/Q4_1/Q5_0/Q5_1 with the int8 activation copy
 // (xq8) by i16x8.relaxed_dot_i8x16_i7x16_s: 16 products per instruction instead of 8, and no widening of the
 // weights. The codes (≤ 31) are valid 7-bit operands and pair sums stay far from i16 overflow (≤ 2·31·127).
@@ -114,18 +116,6 @@ for (let b = 0; b < 256; b++) {
   return i32x4.add(i32x4.add(s0, s1), i32x4.add(s2, s3));
 }
 
-/**
- * Weight rows per decode pass (n = 1): 4 shares each activation load between four accumulator chains, 1 walks one
- * row at a time (a single sequential weight stream). Measured (Node 20 / V8 11.3, Zen 3, one thread, weights from
- * DRAM or cache alike): one row per pass reads a steady Q8_0 ~11, Q4_0 ~5.8, Q4_1 ~5.1, Q5_0 ~4.9, Q5_1 ~4.2 GB/s
- * for every shape tried (576–4864 columns); four rows per pass reads Q8_0 ~5.5 GB/s and the others 2.5–5 GB/s, except
- * Q4_0/Q4_1 on short rows (576 columns: 6.8–7 / 5.8 GB/s; 896 columns: a tie).
- */
-// @ts-ignore: decorator
-@inline function decodeRows(kind: i32, nb: i32): i32 {
-  return (kind == K_Q4_0 || kind == K_Q4_1) && nb <= 24 ? 4 : 1;
-}
-
 /** Total offset subtracted from the stored codes (Q4_0: 8, Q5_0: 16), applied as −offset·Σq_x per block. */
 // @ts-ignore: decorator
 @inline function offsetShift(kind: i32): i32 {
@@ -138,14 +128,6 @@ for (let b = 0; b < 256; b++) {
   const t0 = i32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
   const t1 = i32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
   return i32x4.add(i32x4.shuffle(t0, t1, 0, 1, 4, 5), i32x4.shuffle(t0, t1, 2, 3, 6, 7));
-}
-
-/** (Σa, Σb, Σc, Σd) for f32x4 accumulators. */
-// @ts-ignore: decorator
-@inline function transposeSumF32(a: v128, b: v128, c: v128, d: v128): v128 {
-  const t0 = f32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
-  const t1 = f32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
-  return f32x4.add(i32x4.shuffle(t0, t1, 0, 1, 4, 5), i32x4.shuffle(t0, t1, 2, 3, 6, 7));
 }
 
 /** The f16 values at p, p + stride, p + 2·stride, p + 3·stride as f32x4 (scales or mins of four weight rows). */
@@ -161,45 +143,6 @@ for (let b = 0; b < 256; b++) {
 
 // Activation streams: xq (32 i16 per block); per block xd (f32 d), xs (i16 Σq), xc (f32 s = f16(d·Σq)), row-major
 // for the decode kernels and interleaved by four rows for the prefill kernel (see quantize.ts).
-
-/** acc + Σ·d·d_x for one block of one weight row and one activation row (d_x, Σq_x given). */
-// @ts-ignore: decorator
-@inline function accumulate(kind: i32, acc: v128, w: usize, x: usize, dx: f32, xsum: i32): v128 {
-  let s = blockDot(kind, w, x);
-  if (offsetShift(kind) != 0) s = i32x4.sub(s, i32x4.splat(xsum << (offsetShift(kind) - 2)));
-  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16ToF32(load<u16>(w)) * dx)));
-}
-
-/**
- * Four weight rows (stride rb) · one activation row → out[0..3]: four independent accumulator chains. (Reducing the
- * four rows' block sums into one vector per block, as the prefill kernel does, measured 5–15% slower here.)
- */
-// @ts-ignore: decorator
-@inline function rows4(kind: i32, w: usize, rb: usize, nb: i32, xq: usize, xd: usize, xs: usize, xc: usize, out: usize): void {
-  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-  let mins = f32x4.splat(0);
-  const w1 = rb, w2 = rb * 2, w3 = rb * 3;
-  const bytes = blockBytes(kind);
-  for (let b = 0; b < nb; b++) {
-    const dx = load<f32>(xd);
-    const xsum = <i32>load<i16>(xs);
-    a0 = accumulate(kind, a0, w, xq, dx, xsum);
-    a1 = accumulate(kind, a1, w + w1, xq, dx, xsum);
-    a2 = accumulate(kind, a2, w + w2, xq, dx, xsum);
-    a3 = accumulate(kind, a3, w + w3, xq, dx, xsum);
-    if (hasMin(kind)) {
-      mins = f32x4.add(mins, f32x4.mul(gatherF16(w + 2, rb), v128.load32_splat(xc)));
-      xc += 4;
-    }
-    w += bytes;
-    xq += xBlockBytes(kind);
-    xd += 4;
-    xs += 2;
-  }
-  let r = transposeSumF32(a0, a1, a2, a3);
-  if (hasMin(kind)) r = f32x4.add(r, mins);
-  v128.store(out, r);
-}
 
 /** One weight row · one activation row. */
 // @ts-ignore: decorator
@@ -312,11 +255,7 @@ for (let b = 0; b < 256; b++) {
   for (; t < n; t++) {
     const xqt = xq + <usize>t * xqs, xdt = xd + <usize>t * xds, xst = xs + <usize>t * xss, xct = xc + <usize>t * xds;
     const ot = out + <usize>t * os;
-    let r = r0;
-    if (decodeRows(kind, nb) == 4) {
-      for (; r + 4 <= r1; r += 4) rows4(kind, w + <usize>r * rb, rb, nb, xqt, xdt, xst, xct, ot + (<usize>r << 2));
-    }
-    for (; r < r1; r++) store<f32>(ot + (<usize>r << 2), row1(kind, w + <usize>r * rb, nb, xqt, xdt, xst, xct));
+    for (let r = r0; r < r1; r++) store<f32>(ot + (<usize>r << 2), row1(kind, w + <usize>r * rb, nb, xqt, xdt, xst, xct));
   }
 }
 
