@@ -101,10 +101,7 @@ export class ThreadedKernels extends WasmKernels {
     const bounded = Math.floor(CHUNK_WORK / (w.rowBytes * n));
     const chunk = Math.max(4, (Math.min(balanced, bounded) + 3) & ~3);
     const i32 = this.arena.i32;
-    const p = this.pool.params;
-    i32[p + P_OP] = OP_MATMUL;
-    i32[p + P_CHUNK] = chunk;
-    const a = p + P_A;
+    const a = this.task(OP_MATMUL, chunk);
     i32[a] = w.type;
     i32[a + 1] = w.ptr;
     i32[a + 2] = w.rowBytes;
@@ -128,10 +125,7 @@ export class ThreadedKernels extends WasmKernels {
       return;
     }
     const i32 = this.arena.i32;
-    const p = this.pool.params;
-    i32[p + P_OP] = OP_ROPE;
-    i32[p + P_CHUNK] = 4;
-    const a = p + P_A;
+    const a = this.task(OP_ROPE, 4);
     i32[a] = xPtr;
     i32[a + 1] = n;
     i32[a + 2] = nHeads;
@@ -155,10 +149,7 @@ export class ThreadedKernels extends WasmKernels {
       return;
     }
     const i32 = this.arena.i32;
-    const p = this.pool.params;
-    i32[p + P_OP] = OP_STORE_KV;
-    i32[p + P_CHUNK] = 4;
-    const a = p + P_A;
+    const a = this.task(OP_STORE_KV, 4);
     i32[a] = kPtr;
     i32[a + 1] = vPtr;
     i32[a + 2] = n;
@@ -188,10 +179,7 @@ export class ThreadedKernels extends WasmKernels {
 
   private elementwise(op: number, aPtr: Ptr, bPtr: Ptr, count: number): void {
     const i32 = this.arena.i32;
-    const p = this.pool.params;
-    i32[p + P_OP] = op;
-    i32[p + P_CHUNK] = ELEMENTWISE_CHUNK;
-    const a = p + P_A;
+    const a = this.task(op, ELEMENTWISE_CHUNK);
     i32[a] = aPtr;
     i32[a + 1] = bPtr;
     i32[a + 2] = count;
@@ -205,10 +193,7 @@ export class ThreadedKernels extends WasmKernels {
       return;
     }
     const i32 = this.arena.i32;
-    const p = this.pool.params;
-    i32[p + P_OP] = OP_PREPARE;
-    i32[p + P_CHUNK] = 4;
-    const a = p + P_A;
+    const a = this.task(OP_PREPARE, 4);
     i32[a] = type;
     i32[a + 1] = x;
     i32[a + 2] = n;
@@ -234,10 +219,7 @@ export class ThreadedKernels extends WasmKernels {
     const att = this.workspace.region(Slot.Att, stride * this.threads);
     const chunk = Math.max(1, Math.floor(items / (this.threads * CHUNKS_PER_THREAD)));
     const i32 = this.arena.i32;
-    const p = this.pool.params;
-    i32[p + P_OP] = OP_ATTENTION;
-    i32[p + P_CHUNK] = chunk;
-    const a = p + P_A;
+    const a = this.task(OP_ATTENTION, chunk);
     i32[a] = qPtr;
     i32[a + 1] = n;
     i32[a + 2] = pos0;
@@ -252,6 +234,14 @@ export class ThreadedKernels extends WasmKernels {
     i32[a + 11] = att;
     i32[a + 12] = stride;
     this.runPool(Math.ceil(items / chunk));
+  }
+
+  /** Writes the op and chunk size of the next pool task; returns the index (in arena.i32) of its first parameter. */
+  private task(op: number, chunk: number): number {
+    const p = this.pool.params;
+    this.arena.i32[p + P_OP] = op;
+    this.arena.i32[p + P_CHUNK] = chunk;
+    return p + P_A;
   }
 
   /** Stop the worker threads. */
