@@ -31,15 +31,21 @@ export function kernelWasmPath(variant: SimdVariant = "base"): string {
  * (its relaxed_dot…_add_s is the one miscompiled by the baseline tier), and the conformance tests run both builds.
  */
 export function relaxedSimdSupported(): boolean {
-  const bytes = readFileSync(kernelWasmPath("relaxed"));
-  if (WebAssembly.validate(bytes)) return true;
-  try {
-    setFlagsFromString("--experimental-wasm-relaxed-simd");
-  } catch {
-    return false;
+  if (relaxedSupport === undefined) {
+    const bytes = readFileSync(kernelWasmPath("relaxed"));
+    relaxedSupport = WebAssembly.validate(bytes);
+    if (!relaxedSupport) {
+      try {
+        setFlagsFromString("--experimental-wasm-relaxed-simd");
+        relaxedSupport = WebAssembly.validate(bytes);
+      } catch {
+        relaxedSupport = false;
+      }
+    }
   }
-  return WebAssembly.validate(bytes);
+  return relaxedSupport;
 }
+let relaxedSupport: boolean | undefined;
 
 /**
  * The variant used when none is asked for: EDGELLM_SIMD=base|relaxed if set, else relaxed where supported.
