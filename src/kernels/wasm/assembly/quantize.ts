@@ -20,14 +20,9 @@
 // (at xq + n·cols·2): its dot kernels multiply int8 activations by unsigned weight codes in one instruction.
 import { f16ToF32Exact, f32ToF16 } from "./common";
 
-/** Quantize n rows of `cols` floats at x in blocks of `block` (32 or 256, dividing cols). */
-export function quantizeActivations(x: usize, n: i32, cols: i32, block: i32, xq: usize, xd: usize, xs: usize): void {
-  quantizeRows(x, n, cols, block, xq, xd, xs, 0, n);
-}
-
 /**
- * Rows [t0, t1) of quantizeActivations(x, n, …): the same bytes as the whole call writes for those rows, so threads
- * can share the work by row ranges (multiples of 4 keep the interleaved groups whole, though any split is correct).
+ * Quantize rows [t0, t1) of the n rows of `cols` floats at x in blocks of `block` (32 or 256, dividing cols) into
+ * the layout above for all n rows: threads share a prompt by row ranges, and any split writes the same bytes.
  */
 export function quantizeRows(
   x: usize, n: i32, cols: i32, block: i32, xq: usize, xd: usize, xs: usize, t0: i32, t1: i32,
