@@ -18,10 +18,12 @@ import { WORKER_SOURCE } from "./worker-source.js";
  */
 export const DEFAULT_SPIN = 120_000;
 /**
- * Main-thread spin (≈ 50 µs) waiting for the chunks other threads still run. Chunks are small, so a worker still
- * busy after this was most likely preempted; sleeping then frees this core for it.
+ * Main-thread spin (≈ 300 µs) waiting for the chunks other threads still run. A decode chunk of a large matrix takes
+ * up to a few hundred µs, and a main thread that went to sleep before the last one finished wakes 50–150 µs late
+ * (≈ 50 µs of spin measured ~7% slower on Llama-3.2-1B decode than this). A worker still busy after this was most
+ * likely preempted; sleeping then frees this core for it.
  */
-export const DEFAULT_MAIN_SPIN = 20_000;
+export const DEFAULT_MAIN_SPIN = 120_000;
 
 export class ThreadPool {
   /** Byte offset of the control block. */
