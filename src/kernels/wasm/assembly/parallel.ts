@@ -69,28 +69,28 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
     // type, x, n, cols, xq, xd, xs, xf: rows of the activations by chunks of input rows
     const n = load<i32>(p, 8);
     const t0 = idx * chunk, t1 = min(n, t0 + chunk);
-    prepareRows(load<i32>(p), load<u32>(p, 4), n, load<i32>(p, 12), load<u32>(p, 16), load<u32>(p, 20), load<u32>(p, 24),
-      load<u32>(p, 28), t0, t1);
+    prepareRows(load<i32>(p), load<usize>(p, 4), n, load<i32>(p, 12), load<usize>(p, 16), load<usize>(p, 20), load<usize>(p, 24),
+      load<usize>(p, 28), t0, t1);
   } else if (op == OP_ROPE) {
     // x, n, nHeads, headDim, ropeDim, pos0, neox, freqFactors, freqBase (f64 at slot 8), freqScale (f64 at slot 10)
     const n = load<i32>(p, 4), nHeads = load<i32>(p, 8), headDim = load<i32>(p, 12);
     const t0 = idx * chunk, t1 = min(n, t0 + chunk);
-    rope(load<u32>(p) + ((<usize>t0 * <usize>nHeads * <usize>headDim) << 2), t1 - t0, nHeads, headDim, load<i32>(p, 16),
-      load<i32>(p, 20) + t0, load<f64>(p, 32), load<f64>(p, 40), load<i32>(p, 24) != 0, load<u32>(p, 28));
+    rope(load<usize>(p) + ((<usize>t0 * <usize>nHeads * <usize>headDim) << 2), t1 - t0, nHeads, headDim, load<i32>(p, 16),
+      load<i32>(p, 20) + t0, load<f64>(p, 32), load<f64>(p, 40), load<i32>(p, 24) != 0, load<usize>(p, 28));
   } else if (op == OP_STORE_KV) {
     // k, v, n, kvDim, pos0, kCache, vCache, isF16
     const n = load<i32>(p, 8), kvDim = load<i32>(p, 12);
     const t0 = idx * chunk, t1 = min(n, t0 + chunk);
     const o = (<usize>t0 * <usize>kvDim) << 2;
-    storeKv(load<u32>(p) + o, load<u32>(p, 4) + o, t1 - t0, kvDim, load<i32>(p, 16) + t0, load<u32>(p, 20),
-      load<u32>(p, 24), load<i32>(p, 28) != 0);
+    storeKv(load<usize>(p) + o, load<usize>(p, 4) + o, t1 - t0, kvDim, load<i32>(p, 16) + t0, load<usize>(p, 20),
+      load<usize>(p, 24), load<i32>(p, 28) != 0);
   } else if (op == OP_SWIGLU || op == OP_GELU) {
     // a, b (swiglu's up), count
     const count = load<i32>(p, 8);
     const i0 = idx * chunk, i1 = min(count, i0 + chunk);
     const o = <usize>i0 << 2;
-    if (op == OP_SWIGLU) swiglu(load<u32>(p) + o, load<u32>(p, 4) + o, i1 - i0);
-    else gelu(load<u32>(p) + o, i1 - i0);
+    if (op == OP_SWIGLU) swiglu(load<usize>(p) + o, load<usize>(p, 4) + o, i1 - i0);
+    else gelu(load<usize>(p) + o, i1 - i0);
   } else if (op == OP_ATTENTION) {
     // q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, scratchStride
     // items are (position, KV head) pairs
