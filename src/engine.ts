@@ -14,6 +14,13 @@ import { WeightStore } from "./model/weights.js";
 import { Session, type SessionOptions } from "./runtime/session.js";
 import { generateTokens, type GenerateOptions, type GeneratedToken } from "./runtime/generate.js";
 import { Tokenizer } from "./tokenizer/tokenizer.js";
+import type { Grammar } from "./runtime/grammar/grammar.js";
+import { GrammarConstraint } from "./runtime/grammar/constraint.js";
+
+export interface ModelGenerateOptions extends GenerateOptions {
+  /** Constrain the output to this grammar (GBNF, or a JSON Schema compiled to one). */
+  grammar?: Grammar;
+}
 
 const WASM32_LIMIT = 4096 * 2 ** 20;
 
@@ -61,9 +68,16 @@ export class LoadedModel {
   }
 
   /** Tokenize `prompt` (BOS/EOS as the model's metadata says) and stream generated tokens with their text. */
-  async *generate(session: Session, prompt: string | number[], options: GenerateOptions = {}): AsyncGenerator<GeneratedToken> {
+  async *generate(session: Session, prompt: string | number[], options: ModelGenerateOptions = {}): AsyncGenerator<GeneratedToken> {
     const ids = typeof prompt === "string" ? this.tokenizer.encode(prompt) : prompt;
-    yield* generateTokens(session, this.tokenizer, ids, options);
+    const { grammar, ...rest } = options;
+    if (!grammar) return yield* generateTokens(session, this.tokenizer, ids, rest);
+    const constraint = new GrammarConstraint(grammar, this.tokenizer);
+    try {
+      yield* generateTokens(session, this.tokenizer, ids, { ...rest, constraint });
+    } finally {
+      grammar.unregister(constraint);
+    }
   }
 
   dispose(): void {

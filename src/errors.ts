@@ -34,6 +34,17 @@ export type ErrorCode =
   // runtime/
   | "context_exceeded"
   | "bad_argument"
+  // runtime/grammar/: grammar text, JSON Schema, and constrained generation
+  | "grammar_syntax"
+  | "grammar_undefined_rule"
+  | "grammar_left_recursion"
+  | "grammar_empty"
+  | "grammar_limit_exceeded"
+  | "grammar_too_complex"
+  | "grammar_rejected_token"
+  | "grammar_dead_end"
+  | "schema_invalid"
+  | "schema_unsupported"
   // io / cli / tools
   | "file_not_found"
   | "io_error"

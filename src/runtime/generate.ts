@@ -1,12 +1,22 @@
 // The generation loop: prompt → KV cache, then sample, stream text, stop at EOG / stop strings / max tokens.
 import { EdgeError } from "../errors.js";
-import { Sampler, type SamplerOptions } from "./sampler.js";
+import { Sampler, type SamplerOptions, type TokenFilter } from "./sampler.js";
 import type { Session } from "./session.js";
 
 /** What generation needs from a tokenizer (kept structural so runtime/ does not depend on tokenizer/). */
 export interface TextDecoderSource {
   isEog(id: number): boolean;
   createStreamDecoder(): { push(id: number): string; flush(): string };
+}
+
+/** Restricts generation to a language (a grammar): see runtime/grammar/constraint.ts. */
+export interface GenerationConstraint extends TokenFilter {
+  /** Advance past a sampled token. */
+  accept(token: number): void;
+  /** Nothing can follow: generation ends here. */
+  readonly isComplete: boolean;
+  /** A UTF-8 character is half generated (an output cut here would end in a broken character). */
+  readonly midCharacter: boolean;
 }
 
 export interface GenerateOptions extends SamplerOptions {
@@ -19,6 +29,8 @@ export interface GenerateOptions extends SamplerOptions {
   /** Keep the KV cache: the prompt continues what the session already holds (chat). */
   continueSession?: boolean;
   signal?: AbortSignal;
+  /** Only tokens the constraint allows are sampled; generation ends when it is complete. */
+  constraint?: GenerationConstraint;
 }
 
 export interface GeneratedToken {
@@ -49,11 +61,15 @@ export async function* generateTokens(
   const holdBack = stops.reduce((m, s) => Math.max(m, s.length - 1), 0);
   let pending = ""; // text not yet emitted because it could be the start of a stop string
 
+  const constraint = options.constraint;
   session.eval(promptIds);
   let logits = session.lastLogits();
   for (let produced = 0; produced < maxTokens && !options.signal?.aborted; produced++) {
+    if (constraint?.isComplete) break; // a complete sentence of the grammar: nothing may follow
     const logprobs = options.logprobs ? topLogprobs(logits, options.logprobs) : undefined;
-    const token = sampler.sample(logits);
+    const token = sampler.sample(logits, constraint);
+    if (token < 0) throw new EdgeError("grammar_dead_end", "grammar: no token of the vocabulary can continue the output here");
+    constraint?.accept(token);
     sampler.accept(token);
     if (tokenizer.isEog(token)) {
       // end of generation: the EOG token itself is not part of the output
@@ -75,7 +91,9 @@ export async function* generateTokens(
     if (session.nPast >= session.ctx) break;
     logits = session.step(token);
   }
-  const rest = pending + decoder.flush();
+  // cut short inside a character, a constrained output drops the partial bytes rather than end in U+FFFD
+  const tail = decoder.flush();
+  const rest = pending + (constraint?.midCharacter ? "" : tail);
   if (rest) yield { token: -1, text: rest };
 }
 

@@ -18,6 +18,14 @@ export interface SamplerOptions {
   seed?: number;
 }
 
+/** Restricts which tokens may be sampled (a grammar); see runtime/grammar/constraint.ts. */
+export interface TokenFilter {
+  /** Whether this token may come next (cheap). */
+  allows(token: number): boolean;
+  /** Set the logits of every token that may not come next to −∞; returns how many may. */
+  applyMask(logits: Float32Array): number;
+}
+
 export const DEFAULT_SAMPLING: Required<SamplerOptions> = {
   temperature: 0.8,
   topK: 40,
@@ -71,8 +79,12 @@ export class Sampler {
     this.historyPos = 0;
   }
 
-  /** Choose the next token from `logits` (length vocabSize); the logits are modified in place by penalties. */
-  sample(logits: Float32Array): number {
+  /**
+   * Choose the next token from `logits` (length vocabSize); the logits are modified in place by penalties (and by
+   * the filter's mask when it is needed). With a filter, the result is what sampling from the masked logits gives,
+   * computed without the mask when the best candidates are allowed anyway; -1 when no token is allowed.
+   */
+  sample(logits: Float32Array, filter?: TokenFilter): number {
     const o = this.options;
     const V = this.vocabSize;
     if (o.repeatPenalty !== 1) {
@@ -86,7 +98,11 @@ export class Sampler {
       }
       for (let i = 0; i < this.historyLen; i++) this.mark[this.history[i]] = 0;
     }
-    if (o.temperature <= 0) return argmax(logits, V);
+    if (o.temperature <= 0) {
+      const best = argmax(logits, V);
+      if (!filter || filter.allows(best)) return best;
+      return filter.applyMask(logits) === 0 ? -1 : argmax(logits, V);
+    }
 
     // candidates sorted by logit, descending; with top-k only the k best are needed
     let n = V;
@@ -94,13 +110,44 @@ export class Sampler {
     this.logitsRef = logits;
     if (o.topK > 0 && o.topK < V) {
       n = o.topK;
-      selectTopK(this.idx, logits, n);
-      this.idx.subarray(0, n).sort(this.byLogitDesc);
+      if (!filter || !this.topKAllowed(logits, filter)) {
+        if (filter) {
+          const allowed = filter.applyMask(logits);
+          if (allowed === 0) return -1;
+          for (let i = 0; i < V; i++) this.idx[i] = i;
+          n = Math.min(n, allowed);
+        }
+        selectTopK(this.idx, logits, n);
+        this.idx.subarray(0, n).sort(this.byLogitDesc);
+      }
     } else {
+      if (filter) {
+        n = filter.applyMask(logits);
+        if (n === 0) return -1;
+      }
       this.idx.sort(this.byLogitDesc);
     }
+    return this.draw(logits, n);
+  }
 
-    // softmax over the candidates (at temperature 1) for top-p / min-p, as llama.cpp does
+  /**
+   * With a filter and top-k: the k best allowed tokens are among the 4k best overall when at least k of those are
+   * allowed (every token left out has a lower logit). Then idx[0..k) holds them, sorted, and no mask is needed.
+   */
+  private topKAllowed(logits: Float32Array, filter: TokenFilter): boolean {
+    const k = this.options.topK;
+    const wide = Math.min(this.vocabSize, 4 * k);
+    selectTopK(this.idx, logits, wide);
+    const cand = this.idx.subarray(0, wide);
+    cand.sort(this.byLogitDesc);
+    let m = 0;
+    for (let i = 0; i < wide && m < k; i++) if (filter.allows(cand[i])) cand[m++] = cand[i];
+    return m === k;
+  }
+
+  /** Softmax over idx[0..n) for top-p / min-p (at temperature 1, as llama.cpp), then temperature, then draw. */
+  private draw(logits: Float32Array, n: number): number {
+    const o = this.options;
     const max = logits[this.idx[0]];
     let sum = 0;
     for (let i = 0; i < n; i++) {

@@ -12,7 +12,8 @@
 // * Greedy: the same call with `generateNext.token: true` at temperature 0 (greedy sampler, no repeat/DRY penalty, no
 //   token bias, no grammar), one token per call.
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import { LlamaGrammarEvaluationState } from "node-llama-cpp";
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaModel, Token } from "node-llama-cpp";
 
 // node-llama-cpp reads its env at import time, so the explicit getLlama options below are what forbid downloads and
 // builds; this only reaches child processes it spawns (the binary self-test). .ci/run exports it for npm ci.
@@ -63,7 +64,27 @@ export interface Oracle {
    * (natural log, float64 log-softmax of the raw logits). Perplexity = exp(-mean(result)).
    */
   tokenLogProbs(ids: readonly number[]): Promise<Float64Array>;
+  /**
+   * Greedy continuation under a GBNF grammar (llama.cpp's grammar sampler), at most `n` tokens, ending before the
+   * end-of-generation token (not included).
+   */
+  greedyWithGrammar(promptIds: readonly number[], grammar: string, n: number): Promise<number[]>;
   dispose(): Promise<void>;
+}
+
+/** llama.cpp's grammar parser on `gbnf`: the grammar object, or the error it raised. */
+export async function oracleGrammar(gbnf: string): Promise<LlamaGrammar | Error> {
+  const llama = await oracleLlama();
+  try {
+    return await llama.createGrammar({ grammar: gbnf });
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+/** Whether llama.cpp's grammar engine accepts `text` as a complete sentence of the grammar. */
+export function oracleAccepts(grammar: LlamaGrammar, text: string): boolean {
+  return (grammar as unknown as { _testText(t: string): boolean })._testText(text);
 }
 
 let llamaPromise: Promise<Llama> | undefined;
@@ -244,6 +265,23 @@ class NodeLlamaOracle implements Oracle {
       result[i] = logSoftmaxAt(logits, ids[i + 1]);
     }
     return result;
+  }
+
+  async greedyWithGrammar(promptIds: readonly number[], gbnf: string, n: number): Promise<number[]> {
+    this.checkIds(promptIds, "greedyWithGrammar");
+    const limit = this.context?.contextSize ?? Infinity;
+    if (promptIds.length + n > limit) throw new Error(`greedyWithGrammar: ${promptIds.length} + ${n} tokens exceed the oracle context size ${limit}`);
+    const grammar = await oracleGrammar(gbnf);
+    if (grammar instanceof Error) throw grammar;
+    const seq = this.seq();
+    await seq.clearHistory();
+    const state = new LlamaGrammarEvaluationState({ model: this.model, grammar });
+    const out: number[] = [];
+    for await (const tok of seq.evaluate(promptIds as Token[], { temperature: 0, grammarEvaluationState: state })) {
+      out.push(tok);
+      if (out.length >= n) break;
+    }
+    return out;
   }
 
   async dispose(): Promise<void> {
