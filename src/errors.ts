@@ -45,6 +45,13 @@ export type ErrorCode =
   | "grammar_dead_end"
   | "schema_invalid"
   | "schema_unsupported"
+  // chat/: tool calls (definitions, the template's call format, the model's reply)
+  | "tools_invalid"
+  | "tool_format_unsupported"
+  | "tool_call_invalid"
+  // apps/alerts/: the alert policy file and sensor events
+  | "policy_invalid"
+  | "event_invalid"
   // io / cli / tools
   | "file_not_found"
   | "io_error"

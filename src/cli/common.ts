@@ -75,6 +75,14 @@ export function samplingFromArgs(p: Parsed, argv: string[]): GenerateOptions & {
   };
 }
 
+/** Resolves a grammar's `<text>` token: the id when the text is exactly one token of the model's vocabulary. */
+export function singleTokenId(lm: LoadedModel): (text: string) => number | undefined {
+  return (text) => {
+    const ids = lm.tokenizer.encode(text, { addSpecial: false, parseSpecial: true });
+    return ids.length === 1 ? ids[0] : undefined;
+  };
+}
+
 /** All values of a repeatable option. */
 export function collect(argv: string[], flag: string): string[] {
   const out: string[] = [];

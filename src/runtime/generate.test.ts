@@ -95,6 +95,20 @@ describe("generateTokens", () => {
     assert.deepEqual(r.tokens, [1, 2, 3, 4, 5, 6]);
   });
 
+  it("with logprobs, each token carries its own log-probability under the model's logits (before any mask)", async () => {
+    const session = new Session(countingModel(), { ctx: 64 });
+    // the counting model puts logit 10 on the next token and 0 on the other 11
+    const expected = 10 - Math.log(Math.exp(10) + (VOCAB - 1));
+    const filter = { allows: (t: number) => t !== 3, applyMask: (l: Float32Array) => ((l[3] = -Infinity), VOCAB - 1), accept() {}, isComplete: false, midCharacter: false };
+    const got: { token: number; logprob?: number }[] = [];
+    for await (const t of generateTokens(session, detok, [1], { temperature: 0, maxTokens: 3, logprobs: 2, constraint: filter })) if (t.token >= 0) got.push(t);
+    assert.equal(got[0].token, 2);
+    assert.ok(Math.abs(got[0].logprob! - expected) < 1e-5);
+    // token 3 is forbidden: the grammar forced another token, whose own probability is low
+    assert.notEqual(got[1].token, 3);
+    assert.ok(Math.abs(got[1].logprob! - (0 - Math.log(Math.exp(10) + (VOCAB - 1)))) < 1e-5);
+  });
+
   it("topLogprobs: best first, natural-log probabilities of the full softmax", () => {
     const l = Float32Array.from([1, 3, 2, 0]);
     const top = topLogprobs(l, 2);

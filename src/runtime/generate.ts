@@ -40,6 +40,8 @@ export interface GeneratedToken {
   text: string;
   /** [[id, logprob], ...] best first, when logprobs was asked for. */
   logprobs?: [number, number][];
+  /** ln p(token) under the model's own distribution (before penalties and grammar), when logprobs was asked for. */
+  logprob?: number;
 }
 
 export async function* generateTokens(
@@ -62,13 +64,20 @@ export async function* generateTokens(
   let pending = ""; // text not yet emitted because it could be the start of a stop string
 
   const constraint = options.constraint;
+  // with logprobs, the model's own logits are kept before the sampler changes them (penalties, grammar mask)
+  const raw = options.logprobs ? new Float32Array(session.model.config.vocabSize) : undefined;
   session.eval(promptIds);
   let logits = session.lastLogits();
   for (let produced = 0; produced < maxTokens && !options.signal?.aborted; produced++) {
     if (constraint?.isComplete) break; // a complete sentence of the grammar: nothing may follow
-    const logprobs = options.logprobs ? topLogprobs(logits, options.logprobs) : undefined;
+    let logprobs: [number, number][] | undefined;
+    if (raw) {
+      raw.set(logits);
+      logprobs = topLogprobs(raw, options.logprobs!);
+    }
     const token = sampler.sample(logits, constraint);
     if (token < 0) throw new EdgeError("grammar_dead_end", "grammar: no token of the vocabulary can continue the output here");
+    const logprob = raw ? raw[token] - logSumExp(raw) : undefined;
     constraint?.accept(token);
     sampler.accept(token);
     if (tokenizer.isEog(token)) {
@@ -81,12 +90,12 @@ export async function* generateTokens(
     if (stops.length) {
       const hit = firstStop(pending, stops);
       if (hit >= 0) {
-        yield { token, text: pending.slice(0, hit), logprobs };
+        yield { token, text: pending.slice(0, hit), logprobs, logprob };
         return;
       }
     }
     const emitUpTo = Math.max(0, pending.length - holdBack);
-    yield { token, text: pending.slice(0, emitUpTo), logprobs };
+    yield { token, text: pending.slice(0, emitUpTo), logprobs, logprob };
     pending = pending.slice(emitUpTo);
     if (session.nPast >= session.ctx) break;
     logits = session.step(token);
@@ -106,13 +115,18 @@ function firstStop(text: string, stops: string[]): number {
   return best;
 }
 
-/** The k most likely tokens under softmax(logits), as [id, natural-log probability], best first. */
-export function topLogprobs(logits: Float32Array, k: number): [number, number][] {
+/** ln Σ exp(logits): the normalizer of softmax(logits). */
+export function logSumExp(logits: Float32Array): number {
   let max = -Infinity;
   for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
   let sum = 0;
   for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
-  const logZ = max + Math.log(sum);
+  return max + Math.log(sum);
+}
+
+/** The k most likely tokens under softmax(logits), as [id, natural-log probability], best first. */
+export function topLogprobs(logits: Float32Array, k: number): [number, number][] {
+  const logZ = logSumExp(logits);
   const best: [number, number][] = [];
   for (let i = 0; i < logits.length; i++) {
     const l = logits[i];

@@ -6,9 +6,34 @@ import type { GgufFile } from "../format/gguf-types.js";
 import { getString } from "../format/gguf-meta.js";
 import type { Tokenizer } from "./tokenizer.js";
 
+/** A tool call inside an assistant message, as OpenAI's API writes it (`arguments`: JSON text, or an object). */
+export interface ChatMessageToolCall {
+  id?: string;
+  type?: "function";
+  function: { name: string; arguments: string | Record<string, unknown> };
+}
+
 export interface ChatMessage {
-  role: "system" | "user" | "assistant" | string;
+  role: "system" | "user" | "assistant" | "tool" | string;
   content: string;
+  /** Assistant messages: the calls it made (OpenAI's `tool_calls`). */
+  tool_calls?: ChatMessageToolCall[];
+  /** Tool messages: the call this result answers, and the tool's name. */
+  tool_call_id?: string;
+  name?: string;
+  /** Assistant messages of reasoning models: the thinking text, apart from the content. */
+  reasoning_content?: string;
+}
+
+/**
+ * Extra template variables, passed as Hugging Face's `apply_chat_template(messages, tools=..., **kwargs)` passes them:
+ * `tools` (a list of `{type: "function", function: {name, description, parameters}}`), and any keyword a template reads
+ * (`enable_thinking`, `date_string`, `tools_in_user_message`, ...). They may override `bos_token` / `eos_token`, never
+ * `messages` or `add_generation_prompt`.
+ */
+export interface ChatTemplateVariables {
+  tools?: readonly unknown[];
+  [name: string]: unknown;
 }
 
 export class ChatTemplate {
@@ -30,14 +55,18 @@ export class ChatTemplate {
     return new ChatTemplate(source, text(tokenizer.bos), text(tokenizer.eos));
   }
 
-  /** Render a conversation; with addGenerationPrompt the text ends where the assistant's reply begins. */
-  render(messages: ChatMessage[], addGenerationPrompt = true): string {
+  /**
+   * Render a conversation; with addGenerationPrompt the text ends where the assistant's reply begins. `variables` go
+   * to the template as well (`tools`, template keywords); without them the template sees what it always saw.
+   */
+  render(messages: readonly ChatMessage[], addGenerationPrompt = true, variables: ChatTemplateVariables = {}): string {
     try {
       return this.template.render({
-        messages,
-        add_generation_prompt: addGenerationPrompt,
         bos_token: this.bosText,
         eos_token: this.eosText,
+        ...variables,
+        messages,
+        add_generation_prompt: addGenerationPrompt,
       });
     } catch (e) {
       throw new EdgeError("bad_tokenizer", `chat template failed to render: ${(e as Error).message.split("\n")[0]}`);

@@ -6,11 +6,13 @@ import type { LoadedModel } from "../../engine.js";
 import type { Session } from "../../runtime/session.js";
 import { ChatTemplate, type ChatMessage } from "../../tokenizer/chat-template.js";
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
-import { MODEL_OPTIONS, openModel, positiveInt, SAMPLING_OPTIONS, samplingFromArgs } from "../common.js";
+import { MODEL_OPTIONS, openModel, positiveInt, SAMPLING_OPTIONS, samplingFromArgs, singleTokenId } from "../common.js";
+import { GRAMMAR_OPTIONS, grammarFromArgs } from "../grammar-options.js";
 
 const SPEC: Record<string, OptionSpec> = {
   ...MODEL_OPTIONS,
   ...SAMPLING_OPTIONS,
+  ...GRAMMAR_OPTIONS,
   "n-predict": { ...SAMPLING_OPTIONS["n-predict"], default: 256 },
   prompt: { type: "string", alias: "p", help: "one user message: answer it and exit (otherwise read messages from stdin)" },
   system: { type: "string", alias: "s", help: "system prompt (default: the template's own)" },
@@ -22,8 +24,9 @@ export const command = {
   async run(argv: string[]): Promise<void> {
     const p = parseArgs(argv, SPEC);
     if (p.help) return void process.stdout.write(helpText(USAGE, SPEC) + "\n");
-    const sampling = samplingFromArgs(p, argv);
+    const options = samplingFromArgs(p, argv);
     const lm = openModel(p, true);
+    const sampling = { ...options, grammar: grammarFromArgs(p, singleTokenId(lm)) };
     const chat = new Conversation(lm, positiveInt(p, "ctx"), typeof p.system === "string" ? p.system : undefined);
     const reply = async (text: string) => {
       for await (const piece of chat.say(text, sampling)) process.stdout.write(piece);

@@ -3,12 +3,14 @@ import { EdgeError } from "../../errors.js";
 import { helpText, optionalNumber, parseArgs, requireString, type OptionSpec } from "../args.js";
 import { ChatTemplate } from "../../tokenizer/chat-template.js";
 import { chatPromptIds } from "./chat.js";
-import { MODEL_OPTIONS, openModel, positiveInt, SAMPLING_OPTIONS, samplingFromArgs } from "../common.js";
+import { MODEL_OPTIONS, openModel, positiveInt, SAMPLING_OPTIONS, samplingFromArgs, singleTokenId } from "../common.js";
+import { GRAMMAR_OPTIONS, grammarFromArgs } from "../grammar-options.js";
 
 const SPEC: Record<string, OptionSpec> = {
   ...MODEL_OPTIONS,
   prompt: { type: "string", alias: "p", help: "prompt text" },
   ...SAMPLING_OPTIONS,
+  ...GRAMMAR_OPTIONS,
   logprobs: { type: "number", help: "with --json: the K most likely tokens at each step" },
   json: { type: "boolean", help: "print one JSON object {text, tokens, prompt_tokens, logprobs} when done" },
 };
@@ -27,6 +29,7 @@ export const command = {
     const t0 = performance.now();
     const lm = openModel(p, true);
     const t1 = performance.now();
+    const grammar = grammarFromArgs(p, singleTokenId(lm));
     const session = lm.createSession({ ctx: positiveInt(p, "ctx") });
     // The bundled demo model is a chat model: without -m the prompt goes through its chat template.
     const template = p.model === undefined ? ChatTemplate.fromGguf(lm.file, lm.tokenizer) : undefined;
@@ -34,7 +37,7 @@ export const command = {
     const json = p.json === true;
     const out = { text: "", tokens: [] as number[], prompt_tokens: promptIds, logprobs: [] as [number, number][][] };
     let tFirst = 0;
-    for await (const piece of lm.generate(session, promptIds, { ...sampling, logprobs })) {
+    for await (const piece of lm.generate(session, promptIds, { ...sampling, logprobs, grammar })) {
       if (!tFirst) tFirst = performance.now();
       if (piece.token >= 0) out.tokens.push(piece.token);
       if (piece.logprobs) out.logprobs.push(piece.logprobs);

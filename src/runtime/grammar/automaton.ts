@@ -13,6 +13,11 @@ import { El } from "./elements.js";
 
 export const UNKNOWN = -2;
 export const REJECT = -1;
+/**
+ * A state's partial-character code: bits 0–1 continuation bytes still to come, 2–4 the character's length, bit 5
+ * CANONICAL (the outcome is known, see partialState), bits 6+ the code point bits read so far. 0 = no partial.
+ */
+const CANONICAL = 1 << 5;
 
 /** Bounds on what one automaton may hold; past the soft limit the caches are rebuilt around the live states. */
 export interface AutomatonLimits {
@@ -37,6 +42,8 @@ export class GrammarAutomaton {
   // stack sets
   private setNodes: Int32Array[] = [];
   private setIds = new Map<string, number>();
+  /** Per stack set: whether some parse has a token element (`<[id]>`) on top. */
+  private setTokenTop: number[] = [];
   // states: (stack set, partial UTF-8)
   private stateSet = new Int32Array(256);
   private statePartial = new Int32Array(256);
@@ -91,10 +98,15 @@ export class GrammarAutomaton {
     return this.statePartial[state] !== 0;
   }
 
+  /** Whether some parse alive in `state` has a token element next (cheap). */
+  hasTokenTop(state: number): boolean {
+    return this.statePartial[state] === 0 && this.setTokenTop[this.stateSet[state]] === 1;
+  }
+
   /** Parses alive in `state` whose next element is a token (`<[id]>` / `!<[id]>`): [position, …]. */
   tokenTops(state: number): number[] {
     const out: number[] = [];
-    if (this.statePartial[state] !== 0) return out;
+    if (this.statePartial[state] !== 0 || !this.setTokenTop[this.stateSet[state]]) return out;
     const g = this.g;
     for (const n of this.setNodes[this.stateSet[state]]) {
       if (n === 0) continue;
@@ -165,6 +177,7 @@ export class GrammarAutomaton {
     this.expansion = [];
     this.setNodes = [];
     this.setIds.clear();
+    this.setTokenTop = [];
     this.stateCount = 0;
     this.stateIds.clear();
     this.trans.fill(UNKNOWN);
@@ -190,8 +203,11 @@ export class GrammarAutomaton {
       const rem = part & 3;
       const len = (part >> 2) & 7;
       if ((byte & 0xc0) !== 0x80) result = REJECT;
-      else {
-        const v = ((part >> 5) << 6) | (byte & 0x3f);
+      else if (part & CANONICAL) {
+        // the character's outcome is already known (its stack set is this state's): only count the bytes
+        result = this.stateFor(set, rem === 1 ? 0 : (rem - 1) | (len << 2) | CANONICAL);
+      } else {
+        const v = ((part >> 6) << 6) | (byte & 0x3f);
         if (rem === 1) {
           const ok = len === 2 ? v >= 0x80 : len === 3 ? v >= 0x800 && (v < 0xd800 || v > 0xdfff) : v >= 0x10000 && v <= 0x10ffff;
           const s = ok ? this.acceptChar(set, v) : -1;
@@ -204,22 +220,43 @@ export class GrammarAutomaton {
     return result;
   }
 
-  /** A state holding `rem` more continuation bytes of a `len`-byte character, if some completion can match. */
+  /**
+   * A state holding `rem` more continuation bytes of a `len`-byte character whose bits so far are `v`, if some
+   * completion can match. When every completion is a valid code point and every class on top of the stacks matches
+   * all of them or none, the outcome no longer depends on the remaining bytes: the state becomes the *canonical*
+   * (result set, bytes left), so that the thousands of CJK or Bangla characters a vocabulary holds share a few states.
+   */
   private partialState(set: number, len: number, rem: number, v: number): number {
     const shift = 6 * rem;
-    let lo = v * 2 ** shift;
-    let hi = lo + 2 ** shift - 1;
+    const rawLo = v * 2 ** shift;
+    const rawHi = rawLo + 2 ** shift - 1;
     const min = len === 2 ? 0x80 : len === 3 ? 0x800 : 0x10000;
     const max = len === 2 ? 0x7ff : len === 3 ? 0xffff : 0x10ffff;
-    lo = Math.max(lo, min);
-    hi = Math.min(hi, max);
+    const lo = Math.max(rawLo, min);
+    const hi = Math.min(rawHi, max);
     if (lo > hi) return REJECT;
+    const touchesSurrogates = len === 3 && lo <= 0xdfff && hi >= 0xd800;
+    if (!touchesSurrogates && lo === rawLo && hi === rawHi && this.uniform(set, lo, hi)) {
+      const result = this.acceptChar(set, lo);
+      return result < 0 ? REJECT : this.stateFor(result, rem | (len << 2) | CANONICAL);
+    }
     let possible: boolean;
-    if (len === 3 && lo <= 0xdfff && hi >= 0xd800) {
+    if (touchesSurrogates) {
       // leave out the surrogates
       possible = (lo < 0xd800 && this.someMatches(set, lo, 0xd7ff)) || (hi > 0xdfff && this.someMatches(set, 0xe000, hi));
     } else possible = this.someMatches(set, lo, hi);
-    return possible ? this.stateFor(set, rem | (len << 2) | (v << 5)) : REJECT;
+    return possible ? this.stateFor(set, rem | (len << 2) | (v << 6)) : REJECT;
+  }
+
+  /** Every class on top of a stack of `set` matches either all of [lo, hi] or none of it. */
+  private uniform(set: number, lo: number, hi: number): boolean {
+    const g = this.g;
+    for (const n of this.setNodes[set]) {
+      if (n === 0) continue;
+      const c = g.classOf[this.nodePos[n]];
+      if (c >= 0 && g.matchesSome(c, lo, hi) && !g.matchesAll(c, lo, hi)) return false;
+    }
+    return true;
   }
 
   private someMatches(set: number, lo: number, hi: number): boolean {
@@ -350,11 +387,17 @@ export class GrammarAutomaton {
     const s = this.setNodes.length;
     this.setNodes.push(nodes);
     this.setIds.set(key, s);
+    let tokenTop = 0;
+    for (const node of nodes) {
+      const t = node === 0 ? -1 : this.g.type[this.nodePos[node]];
+      if (t === El.TOKEN || t === El.TOKEN_NOT) tokenTop = 1;
+    }
+    this.setTokenTop.push(tokenTop);
     return s;
   }
 
   private stateFor(set: number, partial: number): number {
-    const key = set * 4194304 + partial; // partial < 2^22
+    const key = set * 4194304 + partial; // partial < 2^22 (15 bits of a code point at most, shifted by 6)
     const id = this.stateIds.get(key);
     if (id !== undefined) return id;
     const s = this.stateCount++;

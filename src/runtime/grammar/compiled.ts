@@ -116,6 +116,19 @@ export class CompiledGrammar {
     return next <= hi;
   }
 
+  /** Whether every code point in [lo, hi] matches class `c`. */
+  matchesAll(c: number, lo: number, hi: number): boolean {
+    if (this.negated[c] === 1) {
+      const r = this.ranges;
+      for (let k = this.rangeStart[c]; k < this.rangeStart[c + 1]; k += 2) if (r[k] <= hi && lo <= r[k + 1]) return false;
+      return true;
+    }
+    // positive: one merged range must cover [lo, hi]
+    const r = this.ranges;
+    for (let k = this.rangeStart[c]; k < this.rangeStart[c + 1]; k += 2) if (r[k] <= lo && hi <= r[k + 1]) return true;
+    return false;
+  }
+
   private inRanges(c: number, cp: number): boolean {
     const r = this.ranges;
     let lo = this.rangeStart[c] >> 1;

@@ -1,18 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { EdgeError } from "../../errors.js";
 import { ACCEPTANCE, MALFORMED } from "../../../test/helpers/grammar-cases.js";
 import { Grammar } from "./grammar.js";
+import { errorOf } from "../../../test/helpers/errors.js";
 
-function errorOf(f: () => unknown): EdgeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EdgeError) return e;
-    throw e;
-  }
-  assert.fail("expected an error");
-}
 
 describe("GBNF acceptance suite", () => {
   for (const c of ACCEPTANCE) {

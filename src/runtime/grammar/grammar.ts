@@ -16,6 +16,8 @@ export class Grammar {
   readonly compiled: CompiledGrammar;
   readonly automaton: GrammarAutomaton;
   private readonly holders = new Set<WeakRef<StateHolder>>();
+  /** Statistics over every generation with this grammar: token masks computed by walking the vocabulary, and masks served from the cache. */
+  readonly stats = { maskWalks: 0, maskHits: 0 };
   private readonly resetHooks: (() => void)[] = [];
 
   private constructor(readonly source: string, compiled: CompiledGrammar, limits?: AutomatonLimits) {

@@ -11,13 +11,16 @@ export interface GrammarVocabulary {
 
 export class TokenTrie {
   readonly vocabSize: number;
-  /** Per node, in preorder: the byte on the edge into it, its depth (1 = first byte), and the index after its subtree. */
-  readonly byte: Uint8Array;
-  readonly depth: Uint16Array;
+  /** Per node, in preorder: depth << 8 | the byte on the edge into it (depth 1 = a token's first byte). */
+  readonly edge: Int32Array;
+  /** Per node: the index after its subtree. */
   readonly skip: Int32Array;
-  /** Tokens ending at node i: tokens[tokenStart[i] .. tokenStart[i + 1]). */
-  readonly tokenStart: Int32Array;
-  readonly tokens: Int32Array;
+  /**
+   * Per node: the token ending there, vocabSize for none (a spare bit in masks, so the walk needs no branch), or
+   * −2 − k when several do: `more[k]` lists them, −1 ended.
+   */
+  readonly token: Int32Array;
+  readonly more: Int32Array;
   /** End-of-generation tokens (allowed only where the grammar may end). */
   readonly eog: Int32Array;
   /** isEog[id] = 1 for end-of-generation tokens. */
@@ -73,8 +76,8 @@ export class TokenTrie {
       prev = key;
     }
     const N = byte.length;
-    this.byte = Uint8Array.from(byte);
-    this.depth = Uint16Array.from(depth.map((d) => Math.min(d, 65535)));
+    this.edge = new Int32Array(N);
+    for (let i = 0; i < N; i++) this.edge[i] = (Math.min(depth[i], 0x7fffff) << 8) | byte[i];
     this.maxDepth = maxDepth;
     // skip[i]: first later node not deeper than node i
     this.skip = new Int32Array(N);
@@ -84,17 +87,26 @@ export class TokenTrie {
       open.push(i);
     }
     while (open.length) this.skip[open.pop()!] = N;
-    // tokens per node (ids are in key order, so a node's tokens are contiguous)
-    this.tokenStart = new Int32Array(N + 1);
-    for (let k = 0; k < ids.length; k++) this.tokenStart[tokenNode[k] + 1]++;
-    for (let i = 0; i < N; i++) this.tokenStart[i + 1] += this.tokenStart[i];
-    this.tokens = new Int32Array(ids.length);
-    const fill = this.tokenStart.slice(0, N);
-    for (let k = 0; k < ids.length; k++) this.tokens[fill[tokenNode[k]]++] = ids[k];
+    // tokens per node: one id, or a list when several tokens have the same bytes (ids are in key order)
+    this.token = new Int32Array(N).fill(V);
+    const more: number[] = [];
+    for (let k = 0; k < ids.length; k++) {
+      const node = tokenNode[k];
+      if (k > 0 && tokenNode[k - 1] === node) continue;
+      let end = k + 1;
+      while (end < ids.length && tokenNode[end] === node) end++;
+      if (end === k + 1) this.token[node] = ids[k];
+      else {
+        this.token[node] = -2 - more.length;
+        for (let j = k; j < end; j++) more.push(ids[j]);
+        more.push(-1);
+      }
+    }
+    this.more = Int32Array.from(more);
   }
 
   get nodes(): number {
-    return this.byte.length;
+    return this.edge.length;
   }
 
   /** The bytes of a token as the grammar sees them (empty for control tokens and EOG). */
