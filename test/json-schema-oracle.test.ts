@@ -45,7 +45,7 @@ describe("JSON Schema grammars in llama.cpp's grammar engine", () => {
       const ours = Grammar.fromGbnf(gbnf);
       const rnd = lcg(name.length * 31 + 7);
       let sentences = 0;
-      for (let w = 0; w < 12; w++) {
+      for (let w = 0; w < 24; w++) {
         const s = randomSentence(ours, rnd, 3000);
         if (s === null) continue;
         sentences++;

@@ -4,7 +4,7 @@ import type { Kernels, WeightTensor } from "../kernels/types.js";
 import { readConfig, type ModelConfig } from "./config.js";
 import {
   allocateKv, kvBytes, ScratchPlan,
-  type KvBuffers, type Model, type ModelContext, type ModelState, type StateOptions,
+  type KvBuffers, type Model, type ModelContext, type ModelState, type Segment, type StateOptions,
 } from "./model.js";
 
 interface Layer {
@@ -87,27 +87,38 @@ export class Gpt2Model implements Model {
   }
 
   stateBytes(o: StateOptions): number {
-    return kvBytes(this.config.nLayers, o.ctx, this.config.dim, o.kvType) + this.scratchPlan(o).bytes();
+    return (o.scratchOnly ? 0 : kvBytes(this.config.nLayers, o.ctx, this.config.dim, o.kvType)) + this.scratchPlan(o).bytes();
   }
 
   createState(o: StateOptions): Gpt2State {
     const before = this.arena.used;
-    const kv = allocateKv(this.arena, this.config.nLayers, o.ctx, this.config.dim, o.kvType);
+    const kv = allocateKv(this.arena, o.scratchOnly ? 0 : this.config.nLayers, o.ctx, this.config.dim, o.kvType);
     const s = this.scratchPlan(o).allocate(this.arena) as Gpt2State["s"] & { logits: Ptr };
     return { options: o, kv, s, logitsPtr: s.logits, bytes: this.arena.used - before, kvBytes: kv.bytes };
   }
 
   forward(state: ModelState, tokens: ArrayLike<number>, n: number, pos0: number): void {
-    const { kv, s, options } = state as Gpt2State;
+    this.pass(state as Gpt2State, [{ state, start: 0, len: n, pos0 }], tokens, n, state.options.allLogits ? "all" : "last");
+  }
+
+  forwardBatch(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number): void {
+    this.pass(scratch as Gpt2State, segments, tokens, n, "segments");
+  }
+
+  /** The forward pass over n rows (one or several sequences); `out` says which rows get logits. */
+  private pass(scr: Gpt2State, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: "all" | "last" | "segments"): void {
+    const { s } = scr;
     const c = this.config;
     const k = this.kernels;
     const d = c.dim;
     const eps = c.normEps;
 
-    // x (n, d) = token embedding + position embedding
-    for (let t = 0; t < n; t++) {
-      k.getRow(this.tokEmbd, tokens[t], s.x + t * d * 4);
-      k.getRow(this.posEmbd, pos0 + t, s.xb + t * d * 4);
+    // x (n, d) = token embedding + position embedding (each sequence at its own positions)
+    for (const g of segs) {
+      for (let t = g.start; t < g.start + g.len; t++) {
+        k.getRow(this.tokEmbd, tokens[t], s.x + t * d * 4);
+        k.getRow(this.posEmbd, g.pos0 + t - g.start, s.xb + t * d * 4);
+      }
     }
     k.add(s.x, s.xb, n * d);
 
@@ -118,8 +129,12 @@ export class Gpt2Model implements Model {
       k.matMul(L.wqkv, s.xb, n, s.qkv);
       k.addBias(s.qkv, L.bqkv, n, 3 * d);
       this.splitQkv(s.qkv, n, s.q, s.k, s.v);
-      k.storeKv(s.k, s.v, n, d, pos0, kv.k[l], kv.v[l], kv.type);
-      k.attention(s.q, n, pos0, c.nHeads, c.nKvHeads, c.headDim, 1 / Math.sqrt(c.headDim), kv.k[l], kv.v[l], kv.type, s.att, s.scores);
+      for (const g of segs) {
+        const kv = (g.state as Gpt2State).kv;
+        const off = g.start * d * 4;
+        k.storeKv(s.k + off, s.v + off, g.len, d, g.pos0, kv.k[l], kv.v[l], kv.type);
+        k.attention(s.q + off, g.len, g.pos0, c.nHeads, c.nKvHeads, c.headDim, 1 / Math.sqrt(c.headDim), kv.k[l], kv.v[l], kv.type, s.att + off, s.scores);
+      }
       k.matMul(L.wo, s.att, n, s.xb);
       k.addBias(s.xb, L.bo, n, d);
       k.add(s.x, s.xb, n * d);
@@ -134,10 +149,18 @@ export class Gpt2Model implements Model {
       k.add(s.x, s.xb, n * d);
     }
 
-    const first = options.allLogits ? 0 : n - 1;
+    if (out === "segments") {
+      for (let i = 0; i < segs.length; i++) {
+        const row = segs[i].start + segs[i].len - 1;
+        k.layerNorm(s.x + row * d * 4, this.outNormW, this.outNormB, 1, d, eps, s.xb + i * d * 4);
+      }
+      k.matMul(this.output, s.xb, segs.length, scr.logitsPtr);
+      return;
+    }
+    const first = out === "all" ? 0 : n - 1;
     const rows = n - first;
     k.layerNorm(s.x + first * d * 4, this.outNormW, this.outNormB, rows, d, eps, s.xb);
-    k.matMul(this.output, s.xb, rows, state.logitsPtr);
+    k.matMul(this.output, s.xb, rows, scr.logitsPtr);
   }
 
   /** qkv (n, 3d) → q, k, v (n, d) each; a plain memory move within the arena. */

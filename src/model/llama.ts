@@ -5,7 +5,7 @@ import type { Kernels, WeightTensor } from "../kernels/types.js";
 import { readConfig, type ModelConfig } from "./config.js";
 import {
   allocateKv, kvBytes, ScratchPlan,
-  type KvBuffers, type Model, type ModelContext, type ModelState, type StateOptions,
+  type KvBuffers, type Model, type ModelContext, type ModelState, type Segment, type StateOptions,
 } from "./model.js";
 
 export interface LlamaVariant {
@@ -93,22 +93,32 @@ export class LlamaModel implements Model {
 
   stateBytes(o: StateOptions): number {
     const c = this.config;
-    return kvBytes(c.nLayers, o.ctx, c.nKvHeads * c.headDim, o.kvType) + this.scratchPlan(o).bytes();
+    return (o.scratchOnly ? 0 : kvBytes(c.nLayers, o.ctx, c.nKvHeads * c.headDim, o.kvType)) + this.scratchPlan(o).bytes();
   }
 
   createState(o: StateOptions): LlamaState {
     const c = this.config;
     const before = this.arena.used;
-    const kv = allocateKv(this.arena, c.nLayers, o.ctx, c.nKvHeads * c.headDim, o.kvType);
+    const kv = allocateKv(this.arena, o.scratchOnly ? 0 : c.nLayers, o.ctx, c.nKvHeads * c.headDim, o.kvType);
     const s = this.scratchPlan(o).allocate(this.arena) as LlamaState["s"] & { logits: Ptr };
     return { options: o, kv, s, logitsPtr: s.logits, bytes: this.arena.used - before, kvBytes: kv.bytes };
   }
 
   forward(state: ModelState, tokens: ArrayLike<number>, n: number, pos0: number): void {
-    const { kv, s, options } = state as LlamaState;
+    this.pass(state as LlamaState, [{ state, start: 0, len: n, pos0 }], tokens, n, state.options.allLogits ? "all" : "last");
+  }
+
+  forwardBatch(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number): void {
+    this.pass(scratch as LlamaState, segments, tokens, n, "segments");
+  }
+
+  /** The forward pass over n rows (one or several sequences); `out` says which rows get logits. */
+  private pass(scr: LlamaState, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: "all" | "last" | "segments"): void {
+    const { s } = scr;
     const c = this.config;
     const k = this.kernels;
     const { dim, headDim, nHeads, nKvHeads } = c;
+    const qDim = nHeads * headDim;
     const kvDim = nKvHeads * headDim;
     const neox = this.variant.neoxRope;
 
@@ -122,13 +132,20 @@ export class LlamaModel implements Model {
       k.matMul(L.wq, s.xb, n, s.q);
       k.matMul(L.wk, s.xb, n, s.k);
       k.matMul(L.wv, s.xb, n, s.v);
-      if (L.bq) k.addBias(s.q, L.bq, n, nHeads * headDim);
+      if (L.bq) k.addBias(s.q, L.bq, n, qDim);
       if (L.bk) k.addBias(s.k, L.bk, n, kvDim);
       if (L.bv) k.addBias(s.v, L.bv, n, kvDim);
-      k.rope(s.q, n, nHeads, headDim, c.ropeDim, pos0, c.ropeFreqBase, c.ropeFreqScale, neox, this.ropeFreqs);
-      k.rope(s.k, n, nKvHeads, headDim, c.ropeDim, pos0, c.ropeFreqBase, c.ropeFreqScale, neox, this.ropeFreqs);
-      k.storeKv(s.k, s.v, n, kvDim, pos0, kv.k[l], kv.v[l], kv.type);
-      k.attention(s.q, n, pos0, nHeads, nKvHeads, headDim, 1 / Math.sqrt(headDim), kv.k[l], kv.v[l], kv.type, s.att, s.scores);
+      // each sequence: its positions, its cache
+      for (const g of segs) {
+        const kv = (g.state as LlamaState).kv;
+        const q = s.q + g.start * qDim * 4;
+        const kk = s.k + g.start * kvDim * 4;
+        const v = s.v + g.start * kvDim * 4;
+        k.rope(q, g.len, nHeads, headDim, c.ropeDim, g.pos0, c.ropeFreqBase, c.ropeFreqScale, neox, this.ropeFreqs);
+        k.rope(kk, g.len, nKvHeads, headDim, c.ropeDim, g.pos0, c.ropeFreqBase, c.ropeFreqScale, neox, this.ropeFreqs);
+        k.storeKv(kk, v, g.len, kvDim, g.pos0, kv.k[l], kv.v[l], kv.type);
+        k.attention(q, g.len, g.pos0, nHeads, nKvHeads, headDim, 1 / Math.sqrt(headDim), kv.k[l], kv.v[l], kv.type, s.att + g.start * qDim * 4, s.scores);
+      }
       k.matMul(L.wo, s.att, n, s.xb);
       k.add(s.x, s.xb, n * dim);
 
@@ -141,11 +158,19 @@ export class LlamaModel implements Model {
       k.add(s.x, s.xb, n * dim);
     }
 
-    // logits = rmsnorm(x) · Woutᵀ, for the last token only unless every position is wanted
-    const first = options.allLogits ? 0 : n - 1;
+    // logits = rmsnorm(x) · Woutᵀ: every row, the last row, or each segment's last row
+    if (out === "segments") {
+      for (let i = 0; i < segs.length; i++) {
+        const row = segs[i].start + segs[i].len - 1;
+        k.rmsNorm(s.x + row * dim * 4, this.outputNorm, 1, dim, c.normEps, s.xb + i * dim * 4);
+      }
+      k.matMul(this.output, s.xb, segs.length, scr.logitsPtr);
+      return;
+    }
+    const first = out === "all" ? 0 : n - 1;
     const rows = n - first;
     k.rmsNorm(s.x + first * dim * 4, this.outputNorm, rows, dim, c.normEps, s.xb);
-    k.matMul(this.output, s.xb, rows, state.logitsPtr);
+    k.matMul(this.output, s.xb, rows, scr.logitsPtr);
   }
 }
 

@@ -21,6 +21,19 @@ export interface StateOptions {
   kvType: KvType;
   /** Keep logits for every token of a batch (perplexity) instead of only the last one. */
   allLogits: boolean;
+  /** Scratch only, no KV cache of its own: the state of a batch over other states' caches (forwardBatch). */
+  scratchOnly?: boolean;
+}
+
+/**
+ * Rows tokens[start .. start+len) of a batch belong to one sequence: they sit at positions pos0 .. pos0+len−1 and are
+ * appended to the KV cache of `state`.
+ */
+export interface Segment {
+  state: ModelState;
+  start: number;
+  len: number;
+  pos0: number;
 }
 
 /** Mutable per-session memory: KV cache, scratch, logits. Allocated once, before the first token. */
@@ -47,6 +60,13 @@ export interface Model {
    * buffer holds the next-token logits of the last token (or of all n tokens with allLogits).
    */
   forward(state: ModelState, tokens: ArrayLike<number>, n: number, pos0: number): void;
+  /**
+   * One pass over rows of several sequences (continuous batching): every weight is read once for all `n` rows, each
+   * segment attends over its own KV cache. `scratch` is a state made with `scratchOnly`, `allLogits` and maxBatch ≥ n
+   * (and a ctx ≥ every segment's position); afterwards its logits hold one row per segment, in order: the next-token
+   * logits after the segment's last token.
+   */
+  forwardBatch?(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number): void;
 }
 
 export type ModelFactory = (ctx: ModelContext) => Model;

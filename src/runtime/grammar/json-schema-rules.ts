@@ -138,7 +138,7 @@ interface Builtin {
 
 /**
  * The JSON building blocks. Their languages are llama.cpp's (json-schema-to-grammar.cpp) except `date`, which here
- * admits only real calendar dates.
+ * admits only real calendar dates, and `char`, which counts an escaped surrogate pair as one character.
  */
 const BUILTINS: Record<string, Builtin> = {
   space: { body: `( " " | "\\n" "\\n"? [ \\t]{0,20} )?`, deps: [] },
@@ -148,7 +148,13 @@ const BUILTINS: Record<string, Builtin> = {
   "decimal-part": { body: `[0-9]{1,16}`, deps: [] },
   integer: { body: `"-"? integral-part`, deps: ["integral-part"] },
   number: { body: `"-"? integral-part ("." decimal-part)? ([eE] [+-]? integral-part)?`, deps: ["integral-part", "decimal-part"] },
-  char: { body: `[^"\\\\\\x00-\\x1F\\x7F] | "\\\\" ( ["\\\\bfnrt] | "u" [0-9A-Fa-f]{4} )`, deps: [] },
+  // One character (code point) of a JSON string: an escaped surrogate pair is one, a lone surrogate none (JSON
+  // Schema's minLength/maxLength count code points, and a lone surrogate is no text); llama.cpp's `"u" hex{4}` is
+  // looser on both counts.
+  char: {
+    body: `[^"\\\\\\x00-\\x1F\\x7F] | "\\\\" ( ["\\\\bfnrt] | "u" ( [0-9A-Ca-cE-Fe-f] [0-9A-Fa-f]{3} | [Dd] [0-7] [0-9A-Fa-f]{2} | [Dd] [89ABab] [0-9A-Fa-f]{2} "\\\\u" [Dd] [C-Fc-f] [0-9A-Fa-f]{2} ) )`,
+    deps: [],
+  },
   string: { body: `"\\"" char* "\\""`, deps: ["char"] },
   value: { body: `object | array | string | number | boolean | null`, deps: ["object", "array", "string", "number", "boolean", "null"] },
   object: { body: `"{" space ( string ":" space value ( "," space string ":" space value )* )? space "}"`, deps: ["space", "string", "value"] },
