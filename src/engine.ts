@@ -89,24 +89,70 @@ export class LoadedModel {
 export function loadModel(path: string, options: LoadOptions = {}): LoadedModel {
   const src = new FileSource(path);
   try {
-    const file = parseGguf(src);
-    const arch = getString(file, "general.architecture");
-    architectureFactory(arch, path); // fail before reading anything else
-    const tokenizer = Tokenizer.fromGguf(file);
-    const budget = Math.min(options.memoryBudget ?? totalmem() * 0.75, WASM32_LIMIT - (64 << 20));
-    const weightBytes = file.tensors.reduce((a, t) => a + t.byteSize + 64, 0);
-    if (weightBytes > budget) {
-      throw new EdgeError("out_of_memory", `${path}: weights need ${mib(weightBytes)} MiB, more than the ${mib(budget)} MiB budget`);
+    const open = openWeights(path, src, options);
+    try {
+      open.weights.read();
+    } catch (e) {
+      open.dispose();
+      throw e;
     }
-    const arena = new Arena(weightBytes);
-    const kernels = createKernels(arena, options);
-    const weights = new WeightStore(arena, src, file, options.onProgress);
-    const model = createModel(arch, { file, weights, kernels, arena }, path);
-    weights.prepare(kernels);
-    return new LoadedModel(path, file, model, tokenizer, kernels, budget);
+    return open.finish();
   } finally {
     src.close();
   }
+}
+
+/** loadModel, yielding to the event loop while the weights are read (for a server that answers while it loads). */
+export async function loadModelAsync(path: string, options: LoadOptions = {}): Promise<LoadedModel> {
+  const src = new FileSource(path);
+  try {
+    const open = openWeights(path, src, options);
+    try {
+      await open.weights.readAsync();
+    } catch (e) {
+      open.dispose();
+      throw e;
+    }
+    return open.finish();
+  } finally {
+    src.close();
+  }
+}
+
+/** The steps of loading around reading the weights: header, checks, memory, kernels; then the model. */
+function openWeights(path: string, src: FileSource, options: LoadOptions) {
+  const file = parseGguf(src);
+  const arch = getString(file, "general.architecture");
+  architectureFactory(arch, path); // fail before reading anything else
+  const tokenizer = Tokenizer.fromGguf(file);
+  const budget = Math.min(options.memoryBudget ?? totalmem() * 0.75, WASM32_LIMIT - (64 << 20));
+  const weightBytes = file.tensors.reduce((a, t) => a + t.byteSize + 64, 0);
+  if (weightBytes > budget) {
+    throw new EdgeError("out_of_memory", `${path}: weights need ${mib(weightBytes)} MiB, more than the ${mib(budget)} MiB budget`);
+  }
+  const arena = new Arena(weightBytes);
+  const kernels = createKernels(arena, options);
+  let weights: WeightStore;
+  try {
+    weights = new WeightStore(arena, src, file, options.onProgress);
+  } catch (e) {
+    kernels.dispose?.();
+    throw e;
+  }
+  return {
+    weights,
+    dispose: () => kernels.dispose?.(),
+    finish(): LoadedModel {
+      try {
+        const model = createModel(arch, { file, weights, kernels, arena }, path);
+        weights.prepare(kernels);
+        return new LoadedModel(path, file, model, tokenizer, kernels, budget);
+      } catch (e) {
+        kernels.dispose?.();
+        throw e;
+      }
+    },
+  };
 }
 
 function mib(bytes: number): string {

@@ -44,6 +44,11 @@ export type ErrorCode =
   | "grammar_rejected_token"
   | "grammar_dead_end"
   | "schema_invalid"
+  // runtime/scheduler.ts and server/: serving
+  | "queue_full"
+  | "server_shutting_down"
+  | "timeout"
+  | "cancelled"
   | "schema_unsupported"
   // chat/: tool calls (definitions, the template's call format, the model's reply)
   | "tools_invalid"

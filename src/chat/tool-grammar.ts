@@ -8,6 +8,7 @@ import { Grammar } from "../runtime/grammar/grammar.js";
 import { jsonSchemaToGbnf } from "../runtime/grammar/json-schema.js";
 import type { ToolDefinition } from "./tool-calls.js";
 import { HERMES_CLOSE, HERMES_OPEN, MISTRAL_ARGS, MISTRAL_CALL_ID, MISTRAL_CALLS, type ToolCallFormat } from "./tool-formats.js";
+import { cachedGrammar } from "../runtime/grammar/grammar-cache.js";
 
 export interface ToolGrammarOptions {
   /** Allow several calls in one reply (formats that have a syntax for it). */
@@ -65,21 +66,9 @@ export function toolCallGbnf(format: ToolCallFormat, tools: readonly ToolDefinit
   }
 }
 
-const grammarCache = new Map<string, Grammar>();
-const GRAMMAR_CACHE_SIZE = 32;
-
 /** Compile GBNF text, reusing the Grammar (and so its automaton and token masks) of the same text seen lately. */
 export function compileToolGrammar(gbnf: string): Grammar {
-  const hit = grammarCache.get(gbnf);
-  if (hit) {
-    grammarCache.delete(gbnf);
-    grammarCache.set(gbnf, hit);
-    return hit;
-  }
-  const g = Grammar.fromGbnf(gbnf);
-  grammarCache.set(gbnf, g);
-  if (grammarCache.size > GRAMMAR_CACHE_SIZE) grammarCache.delete(grammarCache.keys().next().value as string);
-  return g;
+  return cachedGrammar(gbnf);
 }
 
 /** A tool's parameters schema; a function without parameters takes an empty object. */

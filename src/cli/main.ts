@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   bench: () => import("./commands/bench.js").then((m) => m.command),
   alert: () => import("./commands/alert.js").then((m) => m.command),
   grammar: () => import("./commands/grammar.js").then((m) => m.command),
+  serve: () => import("./commands/serve.js").then((m) => m.command),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -3,8 +3,8 @@ import type { Ptr } from "../kernels/memory.js";
 import type { Kernels, WeightTensor } from "../kernels/types.js";
 import { readConfig, type ModelConfig } from "./config.js";
 import {
-  allocateKv, kvBytes, ScratchPlan,
-  type KvBuffers, type Model, type ModelContext, type ModelState, type Segment, type StateOptions,
+  allocateKv, kvBytes, logitRowsOf, ScratchPlan,
+  type BatchOutput, type KvBuffers, type Model, type ModelContext, type ModelState, type Segment, type StateOptions,
 } from "./model.js";
 
 interface Layer {
@@ -83,7 +83,8 @@ export class Gpt2Model implements Model {
       .add("att", b * c.dim)
       .add("hb", b * c.ffnDim)
       .add("scores", c.nHeads * o.ctx)
-      .add("logits", (o.allLogits ? b : 1) * c.vocabSize);
+      .add("logits", logitRowsOf(o) * c.vocabSize)
+      .add("embd", o.embeddings ? b * c.dim : 0);
   }
 
   stateBytes(o: StateOptions): number {
@@ -93,20 +94,20 @@ export class Gpt2Model implements Model {
   createState(o: StateOptions): Gpt2State {
     const before = this.arena.used;
     const kv = allocateKv(this.arena, o.scratchOnly ? 0 : this.config.nLayers, o.ctx, this.config.dim, o.kvType);
-    const s = this.scratchPlan(o).allocate(this.arena) as Gpt2State["s"] & { logits: Ptr };
-    return { options: o, kv, s, logitsPtr: s.logits, bytes: this.arena.used - before, kvBytes: kv.bytes };
+    const s = this.scratchPlan(o).allocate(this.arena) as Gpt2State["s"] & { logits: Ptr; embd: Ptr };
+    return { options: o, kv, s, logitsPtr: s.logits, embdPtr: o.embeddings ? s.embd : undefined, bytes: this.arena.used - before, kvBytes: kv.bytes };
   }
 
   forward(state: ModelState, tokens: ArrayLike<number>, n: number, pos0: number): void {
     this.pass(state as Gpt2State, [{ state, start: 0, len: n, pos0 }], tokens, n, state.options.allLogits ? "all" : "last");
   }
 
-  forwardBatch(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number): void {
-    this.pass(scratch as Gpt2State, segments, tokens, n, "segments");
+  forwardBatch(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number, out: BatchOutput = "logits"): void {
+    this.pass(scratch as Gpt2State, segments, tokens, n, out === "hidden" ? "hidden" : "segments");
   }
 
   /** The forward pass over n rows (one or several sequences); `out` says which rows get logits. */
-  private pass(scr: Gpt2State, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: "all" | "last" | "segments"): void {
+  private pass(scr: Gpt2State, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: "all" | "last" | "segments" | "hidden"): void {
     const { s } = scr;
     const c = this.config;
     const k = this.kernels;
@@ -149,6 +150,11 @@ export class Gpt2Model implements Model {
       k.add(s.x, s.xb, n * d);
     }
 
+    if (out === "hidden") {
+      if (!scr.embdPtr) throw new Error("forwardBatch hidden: the scratch state has no embeddings buffer");
+      k.layerNorm(s.x, this.outNormW, this.outNormB, n, d, eps, scr.embdPtr);
+      return;
+    }
     if (out === "segments") {
       for (let i = 0; i < segs.length; i++) {
         const row = segs[i].start + segs[i].len - 1;

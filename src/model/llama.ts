@@ -4,8 +4,8 @@ import type { Ptr } from "../kernels/memory.js";
 import type { Kernels, WeightTensor } from "../kernels/types.js";
 import { readConfig, type ModelConfig } from "./config.js";
 import {
-  allocateKv, kvBytes, ScratchPlan,
-  type KvBuffers, type Model, type ModelContext, type ModelState, type Segment, type StateOptions,
+  allocateKv, kvBytes, logitRowsOf, ScratchPlan,
+  type BatchOutput, type KvBuffers, type Model, type ModelContext, type ModelState, type Segment, type StateOptions,
 } from "./model.js";
 
 export interface LlamaVariant {
@@ -88,7 +88,8 @@ export class LlamaModel implements Model {
       .add("hb", b * c.ffnDim)
       .add("hb2", b * c.ffnDim)
       .add("scores", c.nHeads * o.ctx) // softmax scratch, one row per head for threaded kernels
-      .add("logits", (o.allLogits ? b : 1) * c.vocabSize);
+      .add("logits", logitRowsOf(o) * c.vocabSize)
+      .add("embd", o.embeddings ? b * c.dim : 0);
   }
 
   stateBytes(o: StateOptions): number {
@@ -100,20 +101,20 @@ export class LlamaModel implements Model {
     const c = this.config;
     const before = this.arena.used;
     const kv = allocateKv(this.arena, o.scratchOnly ? 0 : c.nLayers, o.ctx, c.nKvHeads * c.headDim, o.kvType);
-    const s = this.scratchPlan(o).allocate(this.arena) as LlamaState["s"] & { logits: Ptr };
-    return { options: o, kv, s, logitsPtr: s.logits, bytes: this.arena.used - before, kvBytes: kv.bytes };
+    const s = this.scratchPlan(o).allocate(this.arena) as LlamaState["s"] & { logits: Ptr; embd: Ptr };
+    return { options: o, kv, s, logitsPtr: s.logits, embdPtr: o.embeddings ? s.embd : undefined, bytes: this.arena.used - before, kvBytes: kv.bytes };
   }
 
   forward(state: ModelState, tokens: ArrayLike<number>, n: number, pos0: number): void {
     this.pass(state as LlamaState, [{ state, start: 0, len: n, pos0 }], tokens, n, state.options.allLogits ? "all" : "last");
   }
 
-  forwardBatch(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number): void {
-    this.pass(scratch as LlamaState, segments, tokens, n, "segments");
+  forwardBatch(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number, out: BatchOutput = "logits"): void {
+    this.pass(scratch as LlamaState, segments, tokens, n, out === "hidden" ? "hidden" : "segments");
   }
 
   /** The forward pass over n rows (one or several sequences); `out` says which rows get logits. */
-  private pass(scr: LlamaState, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: "all" | "last" | "segments"): void {
+  private pass(scr: LlamaState, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: "all" | "last" | "segments" | "hidden"): void {
     const { s } = scr;
     const c = this.config;
     const k = this.kernels;
@@ -158,6 +159,12 @@ export class LlamaModel implements Model {
       k.add(s.x, s.xb, n * dim);
     }
 
+    // embeddings: rmsnorm(x) of every row, no logits
+    if (out === "hidden") {
+      if (!scr.embdPtr) throw new Error("forwardBatch hidden: the scratch state has no embeddings buffer");
+      k.rmsNorm(s.x, this.outputNorm, n, dim, c.normEps, scr.embdPtr);
+      return;
+    }
     // logits = rmsnorm(x) · Woutᵀ: every row, the last row, or each segment's last row
     if (out === "segments") {
       for (let i = 0; i < segs.length; i++) {

@@ -23,6 +23,10 @@ export interface StateOptions {
   allLogits: boolean;
   /** Scratch only, no KV cache of its own: the state of a batch over other states' caches (forwardBatch). */
   scratchOnly?: boolean;
+  /** Rows of the logits buffer (default: maxBatch with allLogits, else 1). */
+  logitRows?: number;
+  /** Also a buffer of maxBatch final hidden states (after the output norm), for embeddings (forwardBatch "hidden"). */
+  embeddings?: boolean;
 }
 
 /**
@@ -45,6 +49,8 @@ export interface ModelState {
   readonly bytes: number;
   /** Bytes of the KV cache alone. */
   readonly kvBytes: number;
+  /** f32 (maxBatch, dim) hidden states after the output norm, when made with `embeddings`. */
+  readonly embdPtr?: Ptr;
 }
 
 export interface Model {
@@ -66,7 +72,18 @@ export interface Model {
    * (and a ctx ≥ every segment's position); afterwards its logits hold one row per segment, in order: the next-token
    * logits after the segment's last token.
    */
-  forwardBatch?(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number): void;
+  forwardBatch?(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number, out?: BatchOutput): void;
+}
+
+/**
+ * What forwardBatch leaves in the scratch state: next-token logits after each segment's last row ("logits"), or the
+ * final hidden state of every row, after the output norm, in its embd buffer ("hidden": embeddings).
+ */
+export type BatchOutput = "logits" | "hidden";
+
+/** Rows of logits a state's buffer holds. */
+export function logitRowsOf(o: StateOptions): number {
+  return o.logitRows ?? (o.allLogits ? o.maxBatch : 1);
 }
 
 export type ModelFactory = (ctx: ModelContext) => Model;

@@ -14,12 +14,14 @@ export class WeightStore {
   private vectors = new Map<string, Ptr>();
   readonly totalBytes: number;
 
+  private readonly infos: GgufTensorInfo[];
+
   /**
-   * Reads every tensor of `file` from `src` into `arena`. Each tensor is checked for a supported type before any
-   * weight byte is read, so an unsupported file fails fast.
+   * Checks every tensor of `file` for a supported type and shape (before any weight byte is read, so an unsupported
+   * file fails fast) and reserves their space; read() or readAsync() then streams them into `arena`.
    */
-  constructor(private readonly arena: Arena, src: ByteSource, file: GgufFile, onProgress?: (done: number, total: number) => void) {
-    const infos = [...file.tensors].sort((a, b) => a.fileOffset - b.fileOffset);
+  constructor(private readonly arena: Arena, private readonly src: ByteSource, file: GgufFile, private readonly onProgress?: (done: number, total: number) => void) {
+    const infos = (this.infos = [...file.tensors].sort((a, b) => a.fileOffset - b.fileOffset));
     let total = 0;
     for (const info of infos) {
       const traits = traitsOf(info.type, `${src.name}: tensor "${info.name}"`);
@@ -30,14 +32,34 @@ export class WeightStore {
     }
     this.totalBytes = total;
     arena.reserve(total);
+  }
+
+  /** Read every tensor now. */
+  read(): this {
+    for (const chunk of this.chunks()) void chunk;
+    return this;
+  }
+
+  /** Read every tensor, yielding to the event loop between chunks (a server answers /health while it loads). */
+  async readAsync(): Promise<this> {
+    for (const chunk of this.chunks()) {
+      void chunk;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return this;
+  }
+
+  /** Reads the tensors one chunk per step. */
+  private *chunks(): Generator<void> {
     let done = 0;
-    for (const info of infos) {
-      const ptr = arena.alloc(info.byteSize, 64);
+    for (const info of this.infos) {
+      const ptr = this.arena.alloc(info.byteSize, 64);
       for (let off = 0; off < info.byteSize; off += CHUNK) {
         const len = Math.min(CHUNK, info.byteSize - off);
-        src.readInto(info.fileOffset + off, len, arena.u8, ptr + off);
+        this.src.readInto(info.fileOffset + off, len, this.arena.u8, ptr + off);
         done += len;
-        onProgress?.(done, total);
+        this.onProgress?.(done, this.totalBytes);
+        yield;
       }
       this.tensors.set(info.name, describe(info, ptr));
     }

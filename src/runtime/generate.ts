@@ -1,23 +1,12 @@
-// The generation loop: prompt → KV cache, then sample, stream text, stop at EOG / stop strings / max tokens.
+// The generation loop over one Session: prompt → KV cache, then one SequenceDecoder step per token (sampling, text,
+// stop strings, grammar), until it says the sequence is done.
 import { EdgeError } from "../errors.js";
-import { Sampler, type SamplerOptions, type TokenFilter } from "./sampler.js";
+import type { SamplerOptions } from "./sampler.js";
+import { SequenceDecoder, type GenerationConstraint, type TextDecoderSource } from "./sequence.js";
 import type { Session } from "./session.js";
 
-/** What generation needs from a tokenizer (kept structural so runtime/ does not depend on tokenizer/). */
-export interface TextDecoderSource {
-  isEog(id: number): boolean;
-  createStreamDecoder(): { push(id: number): string; flush(): string };
-}
-
-/** Restricts generation to a language (a grammar): see runtime/grammar/constraint.ts. */
-export interface GenerationConstraint extends TokenFilter {
-  /** Advance past a sampled token. */
-  accept(token: number): void;
-  /** Nothing can follow: generation ends here. */
-  readonly isComplete: boolean;
-  /** A UTF-8 character is half generated (an output cut here would end in a broken character). */
-  readonly midCharacter: boolean;
-}
+export type { GenerationConstraint, TextDecoderSource } from "./sequence.js";
+export { logSumExp, topLogprobs } from "./sequence.js";
 
 export interface GenerateOptions extends SamplerOptions {
   /** Most tokens to generate (default 128; -1 = until the context is full). */
@@ -56,90 +45,22 @@ export async function* generateTokens(
     throw new EdgeError("context_exceeded", `prompt of ${promptIds.length} tokens does not fit in the context of ${session.ctx} tokens`);
   }
   const maxTokens = options.maxTokens === undefined ? 128 : options.maxTokens < 0 ? Infinity : options.maxTokens;
-  const sampler = new Sampler(session.model.config.vocabSize, options);
-  for (const id of promptIds) sampler.accept(id);
-  const decoder = tokenizer.createStreamDecoder();
-  const stops = (options.stop ?? []).filter((s) => s.length > 0);
-  const holdBack = stops.reduce((m, s) => Math.max(m, s.length - 1), 0);
-  let pending = ""; // text not yet emitted because it could be the start of a stop string
-
-  const constraint = options.constraint;
-  // with logprobs, the model's own logits are kept before the sampler changes them (penalties, grammar mask)
-  const raw = options.logprobs ? new Float32Array(session.model.config.vocabSize) : undefined;
+  const seq = new SequenceDecoder(session.model.config.vocabSize, tokenizer, { ...options, maxTokens }, promptIds);
   session.eval(promptIds);
   let logits = session.lastLogits();
-  for (let produced = 0; produced < maxTokens && !options.signal?.aborted; produced++) {
-    if (constraint?.isComplete) break; // a complete sentence of the grammar: nothing may follow
-    let logprobs: [number, number][] | undefined;
-    if (raw) {
-      raw.set(logits);
-      logprobs = topLogprobs(raw, options.logprobs!);
-    }
-    const token = sampler.sample(logits, constraint);
-    if (token < 0) throw new EdgeError("grammar_dead_end", "grammar: no token of the vocabulary can continue the output here");
-    const logprob = raw ? raw[token] - logSumExp(raw) : undefined;
-    constraint?.accept(token);
-    sampler.accept(token);
-    if (tokenizer.isEog(token)) {
-      // end of generation: the EOG token itself is not part of the output
-      const text = pending + decoder.flush();
-      if (text) yield { token: -1, text };
+  for (;;) {
+    const step = options.signal?.aborted ? seq.end("stop") : seq.next(logits);
+    if (step.token < 0 || step.eog) {
+      if (step.text) yield { token: -1, text: step.text };
       return;
     }
-    pending += decoder.push(token);
-    if (stops.length) {
-      const hit = firstStop(pending, stops);
-      if (hit >= 0) {
-        yield { token, text: pending.slice(0, hit), logprobs, logprob };
-        return;
-      }
+    yield { token: step.token, text: step.text, logprobs: step.logprobs, logprob: step.logprob };
+    if (step.finish) return;
+    if (session.nPast >= session.ctx) {
+      const rest = seq.end("length");
+      if (rest.text) yield { token: -1, text: rest.text };
+      return;
     }
-    const emitUpTo = Math.max(0, pending.length - holdBack);
-    yield { token, text: pending.slice(0, emitUpTo), logprobs, logprob };
-    pending = pending.slice(emitUpTo);
-    if (session.nPast >= session.ctx) break;
-    logits = session.step(token);
+    logits = session.step(step.token);
   }
-  // cut short inside a character, a constrained output drops the partial bytes rather than end in U+FFFD
-  const tail = decoder.flush();
-  const rest = pending + (constraint?.midCharacter ? "" : tail);
-  if (rest) yield { token: -1, text: rest };
-}
-
-function firstStop(text: string, stops: string[]): number {
-  let best = -1;
-  for (const s of stops) {
-    const i = text.indexOf(s);
-    if (i >= 0 && (best < 0 || i < best)) best = i;
-  }
-  return best;
-}
-
-/** ln Σ exp(logits): the normalizer of softmax(logits). */
-export function logSumExp(logits: Float32Array): number {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
-  return max + Math.log(sum);
-}
-
-/** The k most likely tokens under softmax(logits), as [id, natural-log probability], best first. */
-export function topLogprobs(logits: Float32Array, k: number): [number, number][] {
-  const logZ = logSumExp(logits);
-  const best: [number, number][] = [];
-  for (let i = 0; i < logits.length; i++) {
-    const l = logits[i];
-    if (best.length < k || l > best[best.length - 1][1]) {
-      let j = best.length < k ? best.length : k - 1;
-      if (best.length < k) best.push([i, l]);
-      while (j > 0 && best[j - 1][1] < l) {
-        best[j] = best[j - 1];
-        j--;
-      }
-      best[j] = [i, l];
-    }
-  }
-  for (const b of best) b[1] = b[1] - logZ;
-  return best;
 }

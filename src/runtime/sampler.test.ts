@@ -83,4 +83,12 @@ describe("Sampler", () => {
     assert.throws(() => new Sampler(4, { temperature: -1 }), /temperature/);
     assert.throws(() => new Sampler(4, { topK: 1.5 }), /top-k/);
   });
+  it("presence and frequency penalties subtract once per distinct token and once per occurrence in the window", () => {
+    const s = new Sampler(3, { temperature: 0, presencePenalty: 0.5, frequencyPenalty: 1, repeatLastN: 8 });
+    for (const t of [0, 0, 1]) s.accept(t);
+    const l = logits([5, 5, 0]);
+    assert.equal(s.sample(l), 1);
+    assert.deepEqual(Array.from(l), [2.5, 3.5, 0]);
+    assert.throws(() => new Sampler(3, { presencePenalty: 3 }), /presence penalty/);
+  });
 });

@@ -15,6 +15,10 @@ export interface SamplerOptions {
   /** 1 = disabled. Penalizes tokens seen in the last `repeatLastN` tokens (llama.cpp semantics). */
   repeatPenalty?: number;
   repeatLastN?: number;
+  /** 0 = disabled. Subtracted once from the logit of every token seen in the window (OpenAI / llama.cpp). */
+  presencePenalty?: number;
+  /** 0 = disabled. Subtracted per occurrence in the window. */
+  frequencyPenalty?: number;
   seed?: number;
 }
 
@@ -33,6 +37,8 @@ export const DEFAULT_SAMPLING: Required<SamplerOptions> = {
   minP: 0.05,
   repeatPenalty: 1,
   repeatLastN: 64,
+  presencePenalty: 0,
+  frequencyPenalty: 0,
   seed: 0,
 };
 
@@ -41,7 +47,7 @@ export class Sampler {
   private readonly rng: Rng;
   private readonly idx: Int32Array;
   private readonly val: Float32Array;
-  private readonly mark: Uint8Array;
+  private readonly count: Uint16Array;
   private readonly history: Int32Array;
   private historyLen = 0;
   private historyPos = 0;
@@ -56,17 +62,19 @@ export class Sampler {
     if (!(o.topP > 0 && o.topP <= 1)) throw bad(`top-p ${o.topP}`);
     if (!(o.minP >= 0 && o.minP <= 1)) throw bad(`min-p ${o.minP}`);
     if (!(o.repeatPenalty > 0)) throw bad(`repeat-penalty ${o.repeatPenalty}`);
-    if (!(o.repeatLastN >= 0) || !Number.isInteger(o.repeatLastN)) throw bad(`repeat-last-n ${o.repeatLastN}`);
+    if (!(o.repeatLastN >= 0) || !Number.isInteger(o.repeatLastN) || o.repeatLastN > 65535) throw bad(`repeat-last-n ${o.repeatLastN}`);
+    if (!(Math.abs(o.presencePenalty) <= 2)) throw bad(`presence penalty ${o.presencePenalty} (from -2 to 2)`);
+    if (!(Math.abs(o.frequencyPenalty) <= 2)) throw bad(`frequency penalty ${o.frequencyPenalty} (from -2 to 2)`);
     this.rng = new Rng(o.seed);
     this.idx = new Int32Array(vocabSize);
     this.val = new Float32Array(vocabSize);
-    this.mark = new Uint8Array(vocabSize);
+    this.count = new Uint16Array(vocabSize);
     this.history = new Int32Array(Math.max(1, o.repeatLastN));
   }
 
   /** Record a token (prompt or generated) for the repetition penalty window. */
   accept(token: number): void {
-    if (this.options.repeatLastN === 0) return;
+    if (this.options.repeatLastN === 0 || !(token >= 0 && token < this.vocabSize)) return;
     const cap = this.history.length;
     if (this.historyLen < cap) this.historyLen++;
     this.history[this.historyPos] = token;
@@ -87,16 +95,18 @@ export class Sampler {
   sample(logits: Float32Array, filter?: TokenFilter): number {
     const o = this.options;
     const V = this.vocabSize;
-    if (o.repeatPenalty !== 1) {
-      // each distinct token in the window is penalized once (marked while we go, unmarked after)
+    if (o.repeatPenalty !== 1 || o.presencePenalty !== 0 || o.frequencyPenalty !== 0) {
+      // llama.cpp's penalties: each distinct token of the window once (counted while we go, cleared after)
+      for (let i = 0; i < this.historyLen; i++) this.count[this.history[i]]++;
       for (let i = 0; i < this.historyLen; i++) {
         const tok = this.history[i];
-        if (this.mark[tok]) continue;
-        this.mark[tok] = 1;
-        const l = logits[tok];
-        logits[tok] = l > 0 ? l / o.repeatPenalty : l * o.repeatPenalty;
+        const n = this.count[tok];
+        if (n === 0) continue;
+        this.count[tok] = 0;
+        let l = logits[tok];
+        if (o.repeatPenalty !== 1) l = l > 0 ? l / o.repeatPenalty : l * o.repeatPenalty;
+        logits[tok] = l - n * o.frequencyPenalty - o.presencePenalty;
       }
-      for (let i = 0; i < this.historyLen; i++) this.mark[this.history[i]] = 0;
     }
     if (o.temperature <= 0) {
       const best = argmax(logits, V);

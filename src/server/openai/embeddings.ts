@@ -1,0 +1,51 @@
+// POST /v1/embeddings: each input's final hidden states pooled as the model's metadata says (mean pooling for
+// decoder models unless it names another) and L2-normalized; `float` or `base64` encoding, `dimensions` truncates.
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { getNumber } from "../../format/gguf-meta.js";
+import { badRequest } from "../api-error.js";
+import type { ServerContext } from "../context.js";
+import type { ServedModel } from "../served-models.js";
+import type { EmbeddingBody } from "./schemas.js";
+
+/** llama.cpp's pooling_type metadata: 1 mean, 2 cls, 3 last (0 none and 4 rank are served as mean). */
+export function poolingOf(model: ServedModel): "mean" | "cls" | "last" {
+  const t = getNumber(model.lm.file, `${model.lm.config.architecture}.pooling_type`, 1);
+  return t === 2 ? "cls" : t === 3 ? "last" : "mean";
+}
+
+export async function embeddings(ctx: ServerContext, request: FastifyRequest<{ Body: EmbeddingBody }>, reply: FastifyReply): Promise<void> {
+  const body = request.body;
+  const model = ctx.models.get(body.model);
+  const inputs = inputsOf(model, body.input);
+  const dim = model.lm.config.dim;
+  if (body.dimensions !== undefined && body.dimensions > dim) throw badRequest(`dimensions ${body.dimensions} is more than the model's ${dim}`, "dimensions");
+  const pooling = poolingOf(model);
+  const tokens = inputs.reduce((a, p) => a + p.length, 0);
+  ctx.track(request, { model: model.id, promptTokens: tokens });
+  const vectors = await Promise.all(inputs.map((ids) => model.scheduler.embed({ promptIds: ids, pooling, normalize: true, deadline: ctx.deadline() })));
+  const data = vectors.map((v, index) => {
+    let out = body.dimensions ? renormalize(v.subarray(0, body.dimensions)) : v;
+    return { object: "embedding", index, embedding: body.encoding_format === "base64" ? Buffer.from(Float32Array.from(out).buffer).toString("base64") : Array.from(out) };
+  });
+  reply.send({ object: "list", data, model: model.id, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+}
+
+function inputsOf(model: ServedModel, input: EmbeddingBody["input"]): number[][] {
+  const tok = model.lm.tokenizer;
+  const encode = (s: string, i: number) => {
+    if (s === "") throw badRequest("input must not be an empty string", typeof input === "string" ? "input" : `input[${i}]`);
+    return tok.encode(s, { addSpecial: true, parseSpecial: false });
+  };
+  if (typeof input === "string") return [encode(input, 0)];
+  if (input.length && typeof input[0] === "number") return [input as number[]];
+  if (input.length && Array.isArray(input[0])) return input as number[][];
+  return (input as string[]).map(encode);
+}
+
+/** A truncated embedding, L2-normalized again (as OpenAI's `dimensions` returns it). */
+function renormalize(v: Float32Array): Float32Array {
+  let s = 0;
+  for (const x of v) s += x * x;
+  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+  return v.map((x) => x * inv);
+}
