@@ -7,6 +7,11 @@
 #   EDGELLM_LLAMA_CPP_CACHE=DIR scripts/build-llama-cpp.sh
 #
 # Prints the folder holding the binaries on stdout (last line); build logs go to stderr.
+#
+# On CPUs with AMX (Intel Sapphire Rapids and later) -march=native also compiles ggml's AMX matrix kernels, and this
+# release's llama-bench and llama-server then crash at the first decode (segfault in ggml_backend_amx_mul_mat;
+# llama.cpp issue #20824). So on such CPUs the build adds -mno-amx-* (the rest of -march=native stays: AVX-512,
+# VNNI, BF16); EDGELLM_LLAMA_CPP_AMX=1 keeps AMX.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +25,12 @@ if [ ! -f "$bundle" ]; then
 fi
 mkdir -p "$cache"
 src="$cache/src"
-build="$cache/build"
+extra_flags=""
+if grep -qw amx_int8 /proc/cpuinfo 2>/dev/null && [ "${EDGELLM_LLAMA_CPP_AMX:-0}" != 1 ]; then
+  extra_flags="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+  echo "build-llama-cpp: this CPU has AMX; building without AMX kernels (they crash in this release; EDGELLM_LLAMA_CPP_AMX=1 keeps them)" >&2
+fi
+build="$cache/build${extra_flags:+-noamx}"
 stamp="$cache/bundle.sha256"
 sum="$(sha256sum "$bundle" | cut -d' ' -f1)"
 
@@ -38,6 +48,7 @@ if [ "$have_all" = 0 ]; then
   command -v ninja >/dev/null && generator=(-G Ninja)
   echo "build-llama-cpp: configuring (GGML_NATIVE=ON, CPU only)" >&2
   cmake -S "$src" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF \
+    -DCMAKE_C_FLAGS="$extra_flags" -DCMAKE_CXX_FLAGS="$extra_flags" \
     -DLLAMA_BUILD_TESTS=OFF -DGGML_CUDA=OFF -DGGML_VULKAN=OFF -DGGML_METAL=OFF -DBUILD_SHARED_LIBS=OFF >&2
   echo "build-llama-cpp: building ${targets[*]} with $(nproc) jobs" >&2
   cmake --build "$build" --target "${targets[@]}" -j "$(nproc)" >&2

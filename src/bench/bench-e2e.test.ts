@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { benchCommand } from "../cli/commands/bench.js";
 import { EdgeError } from "../errors.js";
 import { parseGguf } from "../format/gguf-reader.js";
+import { findLlamaBench } from "./llama-bench-driver.js";
 import { GgufWriter } from "../format/gguf-writer.js";
 import { BufferSource } from "../io/byte-source.js";
 import { writeGgufFile } from "../io/gguf-file-writer.js";
@@ -52,7 +53,7 @@ describe("edgellm bench end to end", () => {
     assert.deepEqual(lines.map((l) => l.backend), ["edgellm", "llama.cpp"]);
     const fileMb = statSync(model).size / 2 ** 20;
     for (const l of lines) {
-      assert.equal(Object.keys(l).length, 16);
+      assert.equal(Object.keys(l).length, 18);
       assert.equal(l.model, model);
       assert.equal(l.threads, 1);
       assert.equal(l.prompt_tokens, 8);
@@ -66,6 +67,9 @@ describe("edgellm bench end to end", () => {
       // a Node process alone is tens of MB; a tiny model must not need GBs
       assert.ok((l.peak_rss_mb as number) > 10 && (l.peak_rss_mb as number) < 2000, `${l.backend} peak RSS ${l.peak_rss_mb}`);
       assert.ok(Math.abs((l.model_mb as number) - fileMb) < 0.01);
+      // the machine's jitter floor is measured in edgellm's process only
+      if (l.backend === "edgellm") assert.ok((l.floor_p99_p50 as number) >= 1, `floor ${l.floor_p99_p50}`);
+      else assert.equal(l.floor_p99_p50, null);
     }
     const rows = readFileSync(csv, "utf8").trimEnd().split("\n");
     assert.equal(rows.length, 1 + 2 * 2, "header + (1 run + median) per backend");
@@ -96,5 +100,23 @@ describe("edgellm bench end to end", () => {
       bench(["-m", model, "--prompt-tokens", "200", "--gen-tokens", "100"]),
       /200 prompt \+ 100 generated tokens exceed the model's context of 256/,
     );
+  });
+
+  const llamaBench = (() => {
+    try {
+      return findLlamaBench();
+    } catch {
+      return undefined;
+    }
+  })();
+  it("--backend llama-bench: native llama.cpp's throughput, both flash-attention modes, peak RSS", { skip: llamaBench ? false : "llama-bench not built (scripts/build-llama-cpp.sh)" }, async () => {
+    const out = await bench(["-m", model, "--runs", "1", "--warmup", "0", "--prompt-tokens", "8", "--gen-tokens", "4", "--backend", "llama-bench", "--threads", "1", "--json"]);
+    const l = JSON.parse(out.trim()) as Record<string, number | string | null>;
+    assert.equal(l.backend, "llama-bench");
+    assert.ok((l.prefill_tok_s as number) > 0 && (l.decode_tok_s as number) > 0);
+    assert.equal(l.token_ms_p50, null, "llama-bench gives no per-token times");
+    assert.ok((l.peak_rss_mb as number) > 1);
+    const table = await bench(["-m", model, "--runs", "1", "--warmup", "0", "--prompt-tokens", "8", "--gen-tokens", "4", "--backend", "llama-bench", "--threads", "1"]);
+    assert.match(table, /flash attention per test .*fa off .*fa on/);
   });
 });

@@ -54,7 +54,7 @@ describe("parseBenchArgs", () => {
 
   it("rejects bad values with one line naming the option", () => {
     badArg([], /missing model file/);
-    badArg(["-m", "x", "--backend", "vllm"], /--backend must be edgellm, llama.cpp or both, got "vllm"/);
+    badArg(["-m", "x", "--backend", "vllm"], /--backend must be edgellm, llama-bench, llama.cpp, both or all, got "vllm"/);
     badArg(["-m", "x", "--runs", "0"], /--runs must be an integer from 1/);
     badArg(["-m", "x", "--prompt-tokens", "1.5"], /--prompt-tokens must be an integer/);
     badArg(["-m", "x", "--gen-tokens", "-3"], /--gen-tokens must be an integer/);

@@ -1,6 +1,7 @@
 // Messages between the benchmark runner and its per-run child processes (sent over the fork IPC channel).
 
-export const BACKENDS = ["edgellm", "llama.cpp"] as const;
+/** edgellm; native llama.cpp's llama-bench tool; llama.cpp through its Node binding (node-llama-cpp). */
+export const BACKENDS = ["edgellm", "llama-bench", "llama.cpp"] as const;
 export type BenchBackend = (typeof BACKENDS)[number];
 
 /** What one child process is asked to do: load the model, warm up, then time one prefill + decode run. */
@@ -16,6 +17,8 @@ export interface WorkerRequest {
   warmup: number;
   /** edgellm kernel set ("wasm" or "reference"); ignored by llama.cpp. */
   kernels?: "wasm" | "reference";
+  /** The llama-bench binary (llama-bench backend). */
+  llamaBench?: string;
 }
 
 /** Raw timings of one timed run, as measured inside the child. */
@@ -34,6 +37,13 @@ export interface RunMeasurement {
   tokens: number[];
   /** process.resourceUsage().maxRSS of the child at the end of the run, KiB. */
   peakRssKiB: number;
+  /** Throughput measured by the tool itself (llama-bench: no per-token times), with each flash-attention mode's. */
+  rates?: { prefillTokS: number; decodeTokS: number; prefillByMode: Record<string, number>; decodeByMode: Record<string, number> };
+  /**
+   * The machine's own jitter: step times of fixed work as long as one decode step, in the same process right after
+   * the timed decode (edgellm backend).
+   */
+  floorMs?: number[];
 }
 
 export type WorkerMessage =

@@ -81,8 +81,8 @@ describe("summaries and output formats", () => {
     const line = jsonLine(setup, ed);
     assert.deepEqual(Object.keys(line), [
       "backend", "model", "threads", "prompt_tokens", "gen_tokens", "prefill_tok_s", "decode_tok_s", "ttft_ms",
-      "token_ms_p50", "token_ms_p90", "token_ms_p99", "token_ms_max", "token_ms_stddev", "jitter_ms", "peak_rss_mb",
-      "model_mb",
+      "token_ms_p50", "token_ms_p90", "token_ms_p99", "token_ms_max", "token_ms_stddev", "jitter_ms", "token_p99_p50",
+      "floor_p99_p50", "peak_rss_mb", "model_mb",
     ]);
     assert.equal(line.backend, "edgellm");
     assert.equal(line.model, "/tmp/m,odel.gguf");

@@ -16,25 +16,33 @@ export interface RunMetrics {
   token_ms_max: number;
   token_ms_stddev: number;
   jitter_ms: number;
+  /** token_ms_p99 / token_ms_p50. */
+  token_p99_p50: number;
+  /** p99/p50 of fixed work of one decode step's length in the same process and run: the machine's own floor. */
+  floor_p99_p50: number;
   peak_rss_mb: number;
 }
 export const METRIC_KEYS = [
   "prefill_tok_s", "decode_tok_s", "ttft_ms", "token_ms_p50", "token_ms_p90", "token_ms_p99", "token_ms_max",
-  "token_ms_stddev", "jitter_ms", "peak_rss_mb",
+  "token_ms_stddev", "jitter_ms", "token_p99_p50", "floor_p99_p50", "peak_rss_mb",
 ] as const satisfies readonly (keyof RunMetrics)[];
 
 /** The keys of one `--json` line, in order. */
 export const JSON_KEYS = [
   "backend", "model", "threads", "prompt_tokens", "gen_tokens", ...METRIC_KEYS, "model_mb",
 ] as const;
-export type JsonLine = { [K in (typeof JSON_KEYS)[number]]: K extends "backend" | "model" ? string : number };
+/** Metrics a backend does not measure are null. */
+export type JsonLine = { [K in (typeof JSON_KEYS)[number]]: K extends "backend" | "model" ? string : number | null };
 
+/** Metrics a backend does not measure are NaN (llama-bench: per-token times; only edgellm: the floor). */
 export function runMetrics(m: RunMeasurement, promptTokens: number): RunMetrics {
-  const lat = latencySummary(m.tokenMs);
+  const timed = m.tokenMs.length > 0;
+  const lat = timed ? latencySummary(m.tokenMs) : { p50: NaN, p90: NaN, p99: NaN, max: NaN, stddev: NaN, jitter: NaN };
   const decodeMs = m.tokenMs.reduce((a, b) => a + b, 0);
+  const floor = m.floorMs?.length ? latencySummary(m.floorMs) : undefined;
   return {
-    prefill_tok_s: (promptTokens * 1000) / m.prefillMs,
-    decode_tok_s: (m.tokenMs.length * 1000) / decodeMs,
+    prefill_tok_s: m.rates ? m.rates.prefillTokS : (promptTokens * 1000) / m.prefillMs,
+    decode_tok_s: m.rates ? m.rates.decodeTokS : (m.tokenMs.length * 1000) / decodeMs,
     ttft_ms: m.ttftMs,
     token_ms_p50: lat.p50,
     token_ms_p90: lat.p90,
@@ -42,6 +50,8 @@ export function runMetrics(m: RunMeasurement, promptTokens: number): RunMetrics 
     token_ms_max: lat.max,
     token_ms_stddev: lat.stddev,
     jitter_ms: lat.jitter,
+    token_p99_p50: lat.p99 / lat.p50,
+    floor_p99_p50: floor ? floor.p99 / floor.p50 : NaN,
     peak_rss_mb: m.peakRssKiB / 1024,
   };
 }
@@ -68,19 +78,28 @@ export interface BackendSummary {
   loadMs: Spread;
   /** Greedy tokens of the first run (to compare backends). */
   tokens: number[];
+  /** llama-bench: tok/s of each flash-attention mode (medians over runs). */
+  modes?: { prefill: Record<string, number>; decode: Record<string, number> };
 }
 
 export function summarize(backend: BenchBackend, measurements: RunMeasurement[], promptTokens: number): BackendSummary {
   const runs = measurements.map((m) => runMetrics(m, promptTokens));
   const stats = {} as BackendSummary["stats"];
   for (const k of METRIC_KEYS) stats[k] = spread(runs.map((r) => r[k]));
+  const withRates = measurements.filter((m) => m.rates);
+  const modeMedians = (pick: (m: RunMeasurement) => Record<string, number>) => {
+    const keys = [...new Set(withRates.flatMap((m) => Object.keys(pick(m))))];
+    return Object.fromEntries(keys.map((k) => [k, spread(withRates.map((m) => pick(m)[k]).filter((v) => v !== undefined)).median]));
+  };
   return {
     backend, kernels: measurements[0]?.kernels ?? "?", runs, stats,
     loadTimes: measurements.map((m) => m.loadMs), loadMs: spread(measurements.map((m) => m.loadMs)),
     tokens: measurements[0]?.tokens ?? [],
+    modes: withRates.length ? { prefill: modeMedians((m) => m.rates!.prefillByMode), decode: modeMedians((m) => m.rates!.decodeByMode) } : undefined,
   };
 }
 
+/** Rounded; NaN (not measured) stays NaN, written as null in JSON and empty in CSV. */
 function round(x: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -103,7 +122,7 @@ export function jsonLine(setup: BenchSetup, s: BackendSummary): JsonLine {
     gen_tokens: setup.genTokens,
     model_mb: round(toMiB(setup.facts.fileBytes)),
   } as Record<string, string | number>;
-  for (const k of METRIC_KEYS) line[k] = round(m[k]);
+  for (const k of METRIC_KEYS) line[k] = Number.isNaN(m[k]) ? (null as unknown as number) : round(m[k]);
   const ordered = {} as Record<string, string | number>;
   for (const k of JSON_KEYS) ordered[k] = line[k];
   return ordered as JsonLine;
@@ -116,6 +135,7 @@ export const CSV_COLUMNS = [
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break. */
 export function csvField(v: string | number): string {
+  if (typeof v === "number" && Number.isNaN(v)) return "";
   const s = String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -163,6 +183,8 @@ const TABLE_ROWS: [keyof RunMetrics, string, boolean][] = [
   ["token_ms_max", "token ms max", false],
   ["token_ms_stddev", "token ms stddev", false],
   ["jitter_ms", "jitter ms (max-min)", false],
+  ["token_p99_p50", "token p99/p50", false],
+  ["floor_p99_p50", "machine floor p99/p50", false],
   ["peak_rss_mb", "peak RSS MB", false],
 ];
 
@@ -179,39 +201,42 @@ export function toTable(setup: BenchSetup, summaries: BackendSummary[]): string 
     "",
   ];
   const header = ["", ...summaries.map((s) => `${s.backend} [${s.kernels}]`)];
-  const both = summaries.length === 2;
-  if (both) header.push(`${summaries[0].backend}/${summaries[1].backend}`);
+  // ratios: the first backend (edgellm) against each other one
+  const others = summaries.slice(1);
+  for (const o of others) header.push(`${summaries[0].backend}/${o.backend}`);
+  const ratios = (key: keyof RunMetrics) => others.map((o) => ratio(summaries[0].stats[key].median, o.stats[key].median));
+  const blank = others.map(() => "");
   const body: string[][] = [];
   for (const [key, label] of TABLE_ROWS) {
-    const cells = [label, ...summaries.map((s) => cell(s.stats[key], setup.runs))];
-    if (both) cells.push(ratio(summaries[0].stats[key].median, summaries[1].stats[key].median));
-    body.push(cells);
+    if (summaries.every((s) => Number.isNaN(s.stats[key].median))) continue;
+    body.push([label, ...summaries.map((s) => cell(s.stats[key], setup.runs)), ...ratios(key)]);
     if (key === "decode_tok_s") {
-      const roof = ["decode % of roofline", ...summaries.map((s) => `${(100 * rooflineFraction(s.stats.decode_tok_s.median, f.bytesPerToken, setup.bandwidthGbs)).toFixed(0)}%`)];
-      if (both) roof.push("");
-      body.push(roof);
+      body.push(["decode % of roofline", ...summaries.map((s) => `${(100 * rooflineFraction(s.stats.decode_tok_s.median, f.bytesPerToken, setup.bandwidthGbs)).toFixed(0)}%`), ...blank]);
     }
   }
-  const load = ["load ms", ...summaries.map((s) => cell(s.loadMs, setup.runs))];
-  if (both) load.push("");
-  body.push(load);
-  const p99 = ["token p99/p50", ...summaries.map((s) => (s.stats.token_ms_p99.median / s.stats.token_ms_p50.median).toFixed(2))];
-  if (both) p99.push("");
-  body.push(p99);
+  body.push(["load ms", ...summaries.map((s) => cell(s.loadMs, setup.runs)), ...blank]);
   const rows = [header, ...body];
   const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) lines.push(r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  ").trimEnd());
-  if (both && summaries[0].tokens.length && summaries[1].tokens.length) {
-    const n = Math.min(summaries[0].tokens.length, summaries[1].tokens.length);
-    lines.push("", `greedy tokens: the backends agree on the first ${commonPrefix(summaries[0].tokens, summaries[1].tokens)} of ${n}`);
+  const modes = summaries.filter((s) => s.modes);
+  for (const s of modes) {
+    const m = s.modes!;
+    const list = (x: Record<string, number>) => Object.entries(x).map(([k, v]) => `${k} ${fmt(v)}`).join(", ");
+    lines.push("", `${s.backend}: flash attention per test (medians, tok/s): prefill ${list(m.prefill)}; decode ${list(m.decode)}; best kept. No per-token times (llama-bench measures throughput only).`);
+  }
+  const timed = summaries.filter((s) => s.tokens.length);
+  if (timed.length >= 2) {
+    const n = Math.min(timed[0].tokens.length, timed[1].tokens.length);
+    lines.push("", `greedy tokens: ${timed[0].backend} and ${timed[1].backend} agree on the first ${commonPrefix(timed[0].tokens, timed[1].tokens)} of ${n}`);
   }
   return lines.join("\n") + "\n";
 }
 
 function cell(s: Spread, runs: number): string {
+  if (Number.isNaN(s.median)) return "—";
   return runs > 1 ? `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})` : fmt(s.median);
 }
 
 function ratio(a: number, b: number): string {
-  return b > 0 ? `${(a / b).toFixed(2)}x` : "";
+  return b > 0 && !Number.isNaN(a) && !Number.isNaN(b) ? `${(a / b).toFixed(2)}x` : "";
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { EdgeError } from "../errors.js";
 import { readGgufHeader } from "../engine.js";
 import { assertNodeLlamaCppInstalled } from "./llamacpp-driver.js";
+import { findLlamaBench } from "./llama-bench-driver.js";
 import { benchPromptIds, modelFacts } from "./model-facts.js";
 import type { BenchBackend, RunMeasurement, WorkerMessage, WorkerRequest } from "./protocol.js";
 import { summarize, type BackendSummary, type BenchSetup } from "./report.js";
@@ -20,6 +21,8 @@ export interface BenchOptions {
   /** edgellm kernel set (default: the engine's default, "wasm"). */
   kernels?: "wasm" | "reference";
   bandwidthGbs: number;
+  /** The llama-bench binary (default: found as findLlamaBench finds it). */
+  llamaBench?: string;
 }
 
 export interface BenchEvents {
@@ -44,6 +47,7 @@ export async function runBench(o: BenchOptions, events: BenchEvents = {}): Promi
     );
   }
   if (o.backends.includes("llama.cpp")) assertNodeLlamaCppInstalled();
+  const llamaBench = o.backends.includes("llama-bench") ? findLlamaBench(o.llamaBench) : undefined;
   const promptIds = benchPromptIds(file, o.promptTokens);
   const measured = new Map<BenchBackend, RunMeasurement[]>(o.backends.map((b) => [b, []]));
   for (let run = 1; run <= o.runs; run++) {
@@ -51,7 +55,7 @@ export async function runBench(o: BenchOptions, events: BenchEvents = {}): Promi
     for (const backend of o.backends) {
       const label = `${backend} run ${run}/${o.runs}`;
       const req: WorkerRequest = {
-        backend, model: o.model, threads: o.threads, promptIds, genTokens: o.genTokens, warmup: o.warmup, kernels: o.kernels,
+        backend, model: o.model, threads: o.threads, promptIds, genTokens: o.genTokens, warmup: o.warmup, kernels: o.kernels, llamaBench,
       };
       events.onProgress?.(`${label}: loading`, 0);
       const m = await runChild(req, label, (phase) =>

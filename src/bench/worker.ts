@@ -2,6 +2,7 @@
 // A fresh process per run keeps measurements independent and makes its peak RSS that of this run alone.
 import { EdgeError } from "../errors.js";
 import { runEdgellm } from "./edgellm-driver.js";
+import { runLlamaBench } from "./llama-bench-driver.js";
 import { runLlamaCpp } from "./llamacpp-driver.js";
 import type { WorkerMessage, WorkerRequest } from "./protocol.js";
 
@@ -15,7 +16,8 @@ function send(msg: WorkerMessage): Promise<void> {
 async function handle(req: WorkerRequest): Promise<void> {
   // Progress is sent only between phases, never inside the timed loop.
   const onPhase = (phase: "loaded" | "warm") => void send({ type: "progress", phase });
-  const result = req.backend === "edgellm" ? await runEdgellm(req, onPhase) : await runLlamaCpp(req, onPhase);
+  const run = req.backend === "edgellm" ? runEdgellm : req.backend === "llama-bench" ? runLlamaBench : runLlamaCpp;
+  const result = await run(req, onPhase);
   await send({ type: "result", result });
 }
 

@@ -68,7 +68,14 @@ export function parseToolCallReply(format: ToolCallFormat, text: string, options
 
 /** Write calls (and content before them) as a model replying in `format` writes them. */
 export function writeToolCalls(format: ToolCallFormat, calls: readonly RawToolCall[], content = ""): string {
-  const args = (c: RawToolCall) => pyJson(JSON.parse(c.arguments));
+  // re-spaced as tojson writes JSON; text that is not JSON (a client's own history) is written as it came
+  const args = (c: RawToolCall) => {
+    try {
+      return pyJson(JSON.parse(c.arguments));
+    } catch {
+      return c.arguments;
+    }
+  };
   const lead = content === "" ? "" : calls.length ? content + "\n" : content;
   switch (format) {
     case "hermes":

@@ -34,6 +34,8 @@ export interface CompletionRequest extends SamplerOptions {
   logprobs?: number;
   /** performance.now() time after which the job ends with "timeout" (what it generated is kept). */
   deadline?: number;
+  /** Never end on an end-of-generation token (llama.cpp's ignore_eos). */
+  ignoreEos?: boolean;
 }
 
 export interface EmbeddingRequest {
@@ -41,6 +43,8 @@ export interface EmbeddingRequest {
   pooling: "mean" | "cls" | "last";
   normalize: boolean;
   deadline?: number;
+  /** Cancels the embedding (it fails with "cancelled") when aborted. */
+  signal?: AbortSignal;
 }
 
 /** What the scheduler needs from a tokenizer. */
@@ -149,6 +153,8 @@ export class Scheduler {
       const job = new CompletionJob(this.nextId++);
       job.done.catch(reject);
       this.enqueue({ kind: "embedding", job, req, tSubmit: performance.now(), resolveEmbedding: resolve });
+      if (req.signal?.aborted) job.cancel();
+      else req.signal?.addEventListener("abort", () => job.cancel(), { once: true });
     });
   }
 
@@ -176,10 +182,12 @@ export class Scheduler {
   }
 
   private enqueue(w: Waiting): void {
-    // waiting jobs take the free slots first; the queue holds what is left
+    // waiting jobs take the free slots first; the queue holds what is left. Cancelled ones (their client went away,
+    // or a sibling choice was refused) hold no place: the loop has not reaped them yet, but they will never run
     const free = this.slots.filter((s) => !s.active).length;
-    if (this.waiting.length >= this.options.queue + free) {
-      throw new EdgeError("queue_full", `all ${this.slots.length} slots are busy and ${this.waiting.length} requests are waiting`);
+    const waiting = this.waiting.reduce((n, x) => n + (x.job.isCancelled ? 0 : 1), 0);
+    if (waiting >= this.options.queue + free) {
+      throw new EdgeError("queue_full", `all ${this.slots.length} slots are busy and ${waiting} requests are waiting`);
     }
     this.waiting.push(w);
     this.kick();

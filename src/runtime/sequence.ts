@@ -32,6 +32,8 @@ export interface SequenceOptions extends SamplerOptions {
   logprobs?: number;
   /** Only tokens the constraint allows are sampled; the sequence ends when it is complete. */
   constraint?: GenerationConstraint;
+  /** Never sample an end-of-generation token (llama.cpp's ignore_eos): only the budget, a stop string or a grammar ends. */
+  ignoreEos?: boolean;
 }
 
 export interface SequenceStep {
@@ -54,6 +56,7 @@ export class SequenceDecoder {
   private readonly holdBack: number;
   private pending = ""; // text not yet emitted because it could be the start of a stop string
   private raw: Float32Array | undefined;
+  private readonly eogIds: Int32Array | undefined;
   /** Tokens generated so far (the end token excluded). */
   produced = 0;
   finished: FinishReason | undefined;
@@ -71,6 +74,7 @@ export class SequenceDecoder {
     this.holdBack = this.stops.reduce((m, s) => Math.max(m, s.length - 1), 0);
     // with logprobs, the model's own logits are kept before the sampler changes them (penalties, grammar mask)
     this.raw = options.logprobs ? new Float32Array(vocabSize) : undefined;
+    this.eogIds = options.ignoreEos ? eogIdsOf(tokenizer, vocabSize) : undefined;
   }
 
   /** Whether the sequence must end before sampling again (budget spent or grammar complete). */
@@ -94,6 +98,7 @@ export class SequenceDecoder {
       raw.set(logits.subarray(0, raw.length));
       logprobs = topLogprobs(raw, this.options.logprobs!);
     }
+    if (this.eogIds) for (const id of this.eogIds) logits[id] = -Infinity;
     const token = this.sampler.sample(logits, constraint);
     if (token < 0) throw new EdgeError("grammar_dead_end", "grammar: no token of the vocabulary can continue the output here");
     const logprob = raw ? raw[token] - logSumExp(raw) : undefined;
@@ -142,6 +147,19 @@ export class SequenceDecoder {
     this.pending = "";
     return text;
   }
+}
+
+const eogCache = new WeakMap<TextDecoderSource, Int32Array>();
+
+/** The end-of-generation token ids of a vocabulary (computed once per tokenizer). */
+function eogIdsOf(tokenizer: TextDecoderSource, vocabSize: number): Int32Array {
+  let ids = eogCache.get(tokenizer);
+  if (!ids) {
+    const list: number[] = [];
+    for (let id = 0; id < vocabSize; id++) if (tokenizer.isEog(id)) list.push(id);
+    eogCache.set(tokenizer, (ids = Int32Array.from(list)));
+  }
+  return ids;
 }
 
 function firstStop(text: string, stops: readonly string[]): number {

@@ -3,11 +3,14 @@
 import cors from "@fastify/cors";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ApiError, toApiError } from "./api-error.js";
-import type { ServerContext } from "./context.js";
+import { CLIENT_GONE, type ServerContext } from "./context.js";
 import { chatCompletions } from "./openai/chat.js";
 import { completions } from "./openai/completions.js";
 import { embeddings } from "./openai/embeddings.js";
 import { CHAT_BODY, COMPLETION_BODY, EMBEDDING_BODY } from "./openai/schemas.js";
+import { registerJsonParser } from "./json-body.js";
+import { onClientGone } from "./sse.js";
+import { registerOllama } from "./ollama/routes.js";
 
 export interface AppOptions {
   /** Required as `Authorization: Bearer KEY` (or `x-api-key`) on every route but /health. */
@@ -31,9 +34,11 @@ export async function buildApp(slot: ContextSlot, o: AppOptions = {}): Promise<F
     forceCloseConnections: false,
   });
   if (o.cors) await app.register(cors, { origin: o.cors === "*" ? true : o.cors.split(","), methods: ["GET", "POST", "OPTIONS"] });
+  registerJsonParser(app);
 
-  app.addHook("onRequest", async (request: FastifyRequest) => {
+  app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     slot.current?.begin(request);
+    onClientGone(reply, () => slot.current?.clientGone(request));
     const path = request.url.split("?")[0];
     if (path === "/health" || request.method === "OPTIONS") return;
     if (!slot.current) throw new ApiError(503, "the model is loading", "server_error", "loading", null, 1);
@@ -41,7 +46,12 @@ export async function buildApp(slot: ContextSlot, o: AppOptions = {}): Promise<F
       throw new ApiError(401, "Incorrect or missing API key (Authorization: Bearer KEY)", "authentication_error", "invalid_api_key");
     }
   });
-  app.addHook("onResponse", async (request, reply) => slot.current?.done(request, reply.statusCode));
+  // a client that goes away before its reply ends is counted as 499 (onResponse may never run for it: see clientGone)
+  app.addHook("onSend", async (request, _reply, payload) => {
+    slot.current?.sending(request);
+    return payload;
+  });
+  app.addHook("onResponse", async (request, reply) => slot.current?.done(request, reply.raw.writableFinished ? reply.statusCode : CLIENT_GONE));
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => sendError(slot, request, reply, httpError(error)));
   app.setNotFoundHandler((request, reply) => sendError(slot, request, reply, new ApiError(404, `no route ${request.method} ${request.url.split("?")[0]}`, "not_found_error", "not_found")));
@@ -69,6 +79,7 @@ export async function buildApp(slot: ContextSlot, o: AppOptions = {}): Promise<F
   app.post("/v1/chat/completions", { schema: { body: CHAT_BODY } }, (request, reply) => chatCompletions(slot.current!, request as never, reply));
   app.post("/v1/completions", { schema: { body: COMPLETION_BODY } }, (request, reply) => completions(slot.current!, request as never, reply));
   app.post("/v1/embeddings", { schema: { body: EMBEDDING_BODY } }, (request, reply) => embeddings(slot.current!, request as never, reply));
+  registerOllama(app, slot);
   return app;
 }
 
@@ -111,5 +122,6 @@ function sendError(slot: ContextSlot, request: FastifyRequest, reply: FastifyRep
   slot.current?.failed(request, err);
   if (err.retryAfter !== undefined) reply.header("retry-after", String(err.retryAfter));
   if (reply.sent || reply.raw.headersSent) return;
-  void reply.code(err.status).send(err.envelope());
+  // the Ollama routes answer with Ollama's error shape, {"error": "..."}
+  void reply.code(err.status).send(request.url.startsWith("/api/") ? { error: err.message } : err.envelope());
 }

@@ -2,6 +2,7 @@
 // request), cancelled together when the client goes away, each consumed into text, tokens and log-probabilities.
 import type { CompletionJob, CompletionResult, TokenEvent } from "../runtime/job.js";
 import type { CompletionRequest } from "../runtime/scheduler.js";
+import { badRequest } from "./api-error.js";
 import type { ServedModel } from "./served-models.js";
 
 export interface TokenLogprob {
@@ -17,16 +18,33 @@ export interface ChoiceResult {
   logprobs: TokenLogprob[];
 }
 
-/** Submit `n` jobs; if one is refused (queue full), the others are cancelled and the error is thrown. */
+/**
+ * A request of more jobs than the slots and the queue hold together can never be admitted: a 400 (a 429 would tell
+ * the client to retry forever).
+ */
+export function checkCapacity(model: ServedModel, jobs: number, param: string, what = "choices"): void {
+  const { parallel, queue } = model.scheduler.options;
+  if (jobs > parallel + queue) {
+    throw badRequest(`${jobs} ${what} are more than this server runs and queues at once (${parallel} slots + ${queue} queue places)`, param, "capacity_exceeded");
+  }
+}
+
+/**
+ * Submit `n` jobs; if one is refused (queue full), the others are cancelled and the error is thrown. When one of them
+ * fails later, the others are cancelled too (the request has failed: they would only hold slots).
+ */
 export function submitChoices(model: ServedModel, n: number, request: (i: number) => CompletionRequest, signal?: AbortSignal): CompletionJob[] {
+  checkCapacity(model, n, "n");
   const jobs: CompletionJob[] = [];
+  const cancelAll = () => jobs.forEach((j) => j.cancel());
   try {
     for (let i = 0; i < n; i++) jobs.push(model.scheduler.submit(request(i)));
   } catch (e) {
-    for (const j of jobs) j.cancel();
+    cancelAll();
     throw e;
   }
-  signal?.addEventListener("abort", () => jobs.forEach((j) => j.cancel()), { once: true });
+  signal?.addEventListener("abort", cancelAll, { once: true });
+  for (const j of jobs) j.done.catch(cancelAll);
   return jobs;
 }
 

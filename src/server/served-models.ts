@@ -3,7 +3,7 @@
 import { basename } from "node:path";
 import { statSync } from "node:fs";
 import { EdgeError } from "../errors.js";
-import { loadModelAsync, type LoadedModel } from "../engine.js";
+import { loadModelAsync, readGgufHeader, type LoadedModel } from "../engine.js";
 import { Scheduler } from "../runtime/scheduler.js";
 import { ChatTemplate } from "../tokenizer/chat-template.js";
 import { ApiError } from "./api-error.js";
@@ -48,11 +48,17 @@ export class ServedModels {
     const mib = (b: number) => (b / 2 ** 20).toFixed(0);
     for (let i = 0; i < paths.length; i++) {
       const path = paths[i];
-      const budgetLeft = o.maxMemory !== undefined ? o.maxMemory - total : undefined;
-      if (budgetLeft !== undefined && budgetLeft <= 0) {
-        throw new EdgeError("out_of_memory", `--max-memory ${mib(o.maxMemory!)} MiB is used up before ${path} (runtime ${mib(RUNTIME_BYTES)} MiB)`);
+      if (o.maxMemory !== undefined) {
+        // the weights alone, from the header, before reading them
+        const weights = readGgufHeader(path).tensors.reduce((a, t) => a + t.byteSize + 64, 0);
+        if (total + weights > o.maxMemory) {
+          throw new EdgeError(
+            "out_of_memory",
+            `${path}: weights ${mib(weights)} MiB + runtime and earlier models ${mib(total)} MiB = ${mib(total + weights)} MiB, more than --max-memory ${mib(o.maxMemory)} MiB`,
+          );
+        }
       }
-      const lm = await loadModelAsync(path, { threads: o.threads, memoryBudget: budgetLeft });
+      const lm = await loadModelAsync(path, { threads: o.threads });
       try {
         const ctx = Math.min(o.ctx ?? Math.min(lm.config.contextLength, 4096), lm.config.contextLength);
         const opts = { parallel: o.parallel, ctx, queue: o.queue, chunk: o.chunk };

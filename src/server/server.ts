@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { buildApp, type AppOptions, type ContextSlot } from "./app.js";
 import { ServerContext, type ContextOptions } from "./context.js";
 import { ServedModels, type ServeModelOptions } from "./served-models.js";
+import { attachWebSocket } from "./ws.js";
 
 export interface ServeOptions extends AppOptions, ServeModelOptions, ContextOptions {
   models: string[];
@@ -30,6 +31,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const slot: ContextSlot = {};
   const app = await buildApp(slot, o);
   await o.extend?.(app, slot);
+  attachWebSocket(app, slot, o); // /v1/ws
   const host = o.host ?? "127.0.0.1";
   await app.listen({ host, port: o.port ?? 8080 });
   let models: ServedModels;

@@ -1,6 +1,7 @@
 // Byte-level BPE encoding of one pre-tokenized word: apply merges by rank (lowest first, leftmost on ties).
 import { byteLevelEncode } from "./byte-level.js";
 import { MergeHeap } from "./merge-heap.js";
+import { MergeTable } from "./merge-table.js";
 import { SymbolChain } from "./symbol-chain.js";
 
 /** Words cached at most; the cache is dropped wholesale when full (cheap, and typical text re-fills it quickly). */
@@ -13,12 +14,12 @@ export class BpeEncoder {
 
   /**
    * @param tokenToId every token text (all types)
-   * @param mergeRanks "left right" -> rank (index in tokenizer.ggml.merges)
+   * @param merges the merges (tokenizer.ggml.merges), as a table of token-id pairs
    * @param ignoreMerges emit a word that is itself a token without merging (Llama 3 style)
    */
   constructor(
     private readonly tokenToId: Map<string, number>,
-    private readonly mergeRanks: Map<string, number>,
+    private readonly merges: MergeTable,
     private readonly ignoreMerges: boolean,
   ) {}
 
@@ -42,6 +43,7 @@ export class BpeEncoder {
     } else {
       chain.splitCodePoints(word);
     }
+    for (let i = 0; i < chain.count; i++) chain.id[i] = this.tokenToId.get(chain.text(word, i)) ?? -1;
     heap.clear();
     for (let i = 1; i < chain.count; i++) this.tryAddPair(word, i - 1, i);
 
@@ -53,19 +55,20 @@ export class BpeEncoder {
       const rightLen = chain.len[right];
       // Stale candidate: a side was merged away or grew, so the pair's text is no longer what was ranked.
       if (leftLen === 0 || rightLen === 0 || leftLen + rightLen !== heap.poppedSize) continue;
+      const slot = chain.id[left] >= 0 && chain.id[right] >= 0 ? this.merges.find(chain.id[left], chain.id[right]) : -1;
       chain.merge(left, right);
+      chain.id[left] = slot >= 0 ? this.merges.resultAt(slot) : (this.tokenToId.get(chain.text(word, left)) ?? -1);
       this.tryAddPair(word, chain.prev[left], left);
       this.tryAddPair(word, left, chain.next[left]);
     }
 
     if (chain.count === 0) return out;
     for (let i = 0; i !== -1; i = chain.next[i]) {
-      const piece = chain.text(word, i);
-      const id = this.tokenToId.get(piece);
-      if (id !== undefined) {
-        out.push(id);
+      if (chain.id[i] >= 0) {
+        out.push(chain.id[i]);
         continue;
       }
+      const piece = chain.text(word, i);
       // No token for the merged text: fall back to single-byte tokens. As in llama.cpp, only bytes whose text is one
       // byte long (ASCII stand-ins) can match; the others are dropped.
       for (let j = 0; j < piece.length; j++) {
@@ -80,19 +83,16 @@ export class BpeEncoder {
   private tryAddPair(word: string, left: number, right: number): void {
     if (left < 0 || right < 0) return;
     const chain = this.chain;
-    const rank = this.mergeRanks.get(chain.text(word, left) + " " + chain.text(word, right));
+    const m = this.merges;
+    let rank: number | undefined;
+    const l = chain.id[left];
+    const r = chain.id[right];
+    if (l >= 0 && r >= 0) {
+      const slot = m.find(l, r);
+      if (slot >= 0) rank = m.rankAt(slot);
+    }
+    if (rank === undefined && m.strays.size) rank = m.strays.get(chain.text(word, left) + " " + chain.text(word, right));
     if (rank === undefined) return;
     this.heap.push(rank, left, right, chain.len[left] + chain.len[right]);
   }
-}
-
-/** Parse merges as llama.cpp does: split at the first space after position 0; rank = index (first occurrence wins). */
-export function buildMergeRanks(merges: readonly string[]): Map<string, number> {
-  const ranks = new Map<string, number>();
-  for (let i = 0; i < merges.length; i++) {
-    // Splitting at the first space and re-joining with one space gives the merge string itself.
-    const key = merges[i].indexOf(" ", 1) < 0 ? " " : merges[i];
-    if (ranks.get(key) === undefined) ranks.set(key, i);
-  }
-  return ranks;
 }

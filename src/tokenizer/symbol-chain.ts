@@ -5,6 +5,8 @@ export class SymbolChain {
   len = new Int32Array(256);
   prev = new Int32Array(256);
   next = new Int32Array(256);
+  /** Token id of each symbol's text (-1: not a token); kept by the BPE encoder. */
+  id = new Int32Array(256);
   count = 0;
 
   /** Reset to one symbol per code point of `text` (UTF-16 spans). */
@@ -55,5 +57,6 @@ export class SymbolChain {
     this.len = new Int32Array(size);
     this.prev = new Int32Array(size);
     this.next = new Int32Array(size);
+    this.id = new Int32Array(size);
   }
 }

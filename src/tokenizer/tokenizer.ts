@@ -1,7 +1,8 @@
 // Tokenizer: text <-> token ids with llama.cpp semantics (SPM and byte-level BPE vocabularies).
 import { EdgeError } from "../errors.js";
 import type { GgufFile } from "../format/gguf-types.js";
-import { BpeEncoder, buildMergeRanks } from "./bpe.js";
+import { BpeEncoder } from "./bpe.js";
+import { MergeTable } from "./merge-table.js";
 import { vocabFromGguf } from "./from-gguf.js";
 import { cleanUpSpaces, PieceTable } from "./pieces.js";
 import { preTokenize } from "./pre-tokenizer.js";
@@ -82,7 +83,7 @@ export class Tokenizer {
     if (v.kind === "spm") {
       this.spm = new SpmEncoder(v.tokenToId, v.scores, (b) => this.spmByteToken(b));
     } else {
-      this.bpe = new BpeEncoder(v.tokenToId, buildMergeRanks(vocab.merges ?? []), v.pre?.ignoreMerges ?? false);
+      this.bpe = new BpeEncoder(v.tokenToId, new MergeTable(vocab.merges ?? [], v.tokenToId), v.pre?.ignoreMerges ?? false);
     }
   }
 

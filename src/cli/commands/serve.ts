@@ -42,16 +42,25 @@ export const command = {
     if (maxMemory !== undefined && !(maxMemory > 0)) throw new EdgeError("bad_argument", `--max-memory must be a positive number of MiB, got ${maxMemory}`);
     const queue = optionalNumber(p, "queue")!;
     if (!Number.isInteger(queue) || queue < 0) throw new EdgeError("bad_argument", `--queue must be a non-negative integer, got ${queue}`);
+    const parallel = positiveInt(p, "parallel")!;
+    const ctx = positiveInt(p, "ctx");
+    const chunk = positiveInt(p, "batch");
+    const threads = positiveInt(p, "threads");
+    // a signal during loading stops the server as soon as it is up
+    let stopRequested: string | undefined;
+    let stop = (signal: string) => void (stopRequested = signal);
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
     const server = await startServer({
       models: models.length ? models : [modelPathOrDefault(undefined)],
       aliases,
       host: String(p.host),
       port,
-      ctx: positiveInt(p, "ctx"),
-      parallel: positiveInt(p, "parallel")!,
+      ctx,
+      parallel,
       queue,
-      chunk: positiveInt(p, "batch"),
-      threads: positiveInt(p, "threads"),
+      chunk,
+      threads,
       apiKey: typeof p["api-key"] === "string" ? p["api-key"] : undefined,
       cors: typeof p.cors === "string" ? p.cors : undefined,
       timeout,
@@ -59,12 +68,11 @@ export const command = {
       logFormat,
     });
     await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
+      stop = (signal: string) => {
         process.stderr.write(`[edgellm] ${signal}: stopping (running requests may finish for 10 s)\n`);
         void server.close(10_000).then(resolve);
       };
-      process.once("SIGINT", () => stop("SIGINT"));
-      process.once("SIGTERM", () => stop("SIGTERM"));
+      if (stopRequested) stop(stopRequested);
     });
   },
 };

@@ -1,13 +1,14 @@
 // POST /v1/chat/completions: messages through the model's chat template (tools included), n choices on the
-// scheduler, the reply as one JSON body or as OpenAI's SSE chunks; tool calls parsed into `tool_calls`.
+// scheduler, the reply as one JSON body or as OpenAI's SSE chunks; tool calls parsed into `tool_calls`. startChat and
+// streamChat are the request → chunks path that the WebSocket API (../ws.ts) shares.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { prepareToolCalls, controlTokenLookup, type ToolCallPlan, type ToolChoice, type ToolDefinition } from "../../chat/tool-calls.js";
 import type { ChatMessage } from "../../tokenizer/chat-template.js";
 import type { Grammar } from "../../runtime/grammar/grammar.js";
-import type { TokenEvent } from "../../runtime/job.js";
+import type { CompletionJob, CompletionResult, TokenEvent } from "../../runtime/job.js";
 import { ApiError, badRequest, toApiError } from "../api-error.js";
 import { consume, finishReasonOf, logprobEntry, submitChoices, usageOf, type ChoiceResult } from "../choices.js";
-import type { ServerContext } from "../context.js";
+import type { ServerContext, TrackedRequest } from "../context.js";
 import type { ServedModel } from "../served-models.js";
 import { onClientGone, SseStream } from "../sse.js";
 import { requestGrammar, samplingOf } from "./sampling.js";
@@ -23,6 +24,53 @@ const CALL_MARKERS: Record<string, string[]> = {
 
 export async function chatCompletions(ctx: ServerContext, request: FastifyRequest<{ Body: ChatBody }>, reply: FastifyReply): Promise<void> {
   const body = request.body;
+  const gone = new AbortController();
+  const chat = startChat(ctx, request, body, gone.signal);
+  if (!body.stream) {
+    onClientGone(reply, () => gone.abort());
+    const { model, plan, top } = chat;
+    const results = await Promise.all(chat.jobs.map((j, i) => consume(model, j, i, top)));
+    ctx.finished(request, results.map((r) => r.result));
+    throwIfNeverStarted(results);
+    const choices = results.map((r) => choiceBody(model, r, plan, top));
+    return void reply.send({
+      id: chat.id, object: "chat.completion", created: chat.created, model: model.id, system_fingerprint: ctx.fingerprint, choices,
+      usage: usageOf(chat.promptTokens, results.map((r) => r.result)),
+    });
+  }
+  const sse = new SseStream(request, reply);
+  sse.gone.signal.addEventListener("abort", () => gone.abort(), { once: true });
+  try {
+    await streamChat(ctx, chat, (c) => sse.send(c));
+  } catch (e) {
+    ctx.failed(request, e);
+    sse.send(toApiError(e).envelope());
+  }
+  sse.end();
+  ctx.done(request, 200);
+}
+
+/** A chat request on the scheduler: its n jobs and what answering them needs. */
+export interface ChatRun {
+  request: TrackedRequest;
+  body: ChatBody;
+  /** `chatcmpl-…`, the id of the reply and of every chunk. */
+  id: string;
+  created: number;
+  model: ServedModel;
+  promptTokens: number;
+  jobs: CompletionJob[];
+  plan: ToolCallPlan | undefined;
+  /** Top alternatives per token when logprobs are asked for. */
+  top: number | undefined;
+}
+
+/**
+ * A validated chat body → prompt (through the chat template, tools included), grammar and its n jobs on the scheduler,
+ * all cancelled when `signal` aborts; tracked under `request`. Throws (nothing submitted) for a request that cannot
+ * run: unknown model, bad combination of fields, prompt too long, full queue.
+ */
+export function startChat(ctx: ServerContext, request: TrackedRequest, body: ChatBody, signal: AbortSignal): ChatRun {
   const model = ctx.models.get(body.model);
   const messages = body.messages.map(toChatMessage);
   const tools = (body.tools ?? []) as ToolDefinition[];
@@ -47,43 +95,34 @@ export async function chatCompletions(ctx: ServerContext, request: FastifyReques
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   const id = `chatcmpl-${ctx.newId()}`;
   const created = Math.floor(Date.now() / 1000);
-  const gone = new AbortController();
   const jobs = submitChoices(
     model,
     n,
     (i) => ({ ...samplingOf(body, maxTokens, i), promptIds, grammar, logprobs: top === undefined ? undefined : Math.max(1, top), deadline: ctx.deadline() }),
-    gone.signal,
+    signal,
   );
   ctx.track(request, { model: model.id, promptTokens: promptIds.length });
+  return { request, body, id, created, model, promptTokens: promptIds.length, jobs, plan, top };
+}
 
-  if (!body.stream) {
-    onClientGone(reply, () => gone.abort());
-    const results = await Promise.all(jobs.map((j, i) => consume(model, j, i, top)));
-    ctx.finished(request, results.map((r) => r.result));
-    throwIfNeverStarted(results);
-    const choices = results.map((r) => choiceBody(model, r, plan, top));
-    return void reply.send({
-      id, object: "chat.completion", created, model: model.id, system_fingerprint: ctx.fingerprint, choices,
-      usage: usageOf(promptIds.length, results.map((r) => r.result)),
-    });
-  }
-
-  const sse = new SseStream(request, reply);
-  sse.gone.signal.addEventListener("abort", () => gone.abort(), { once: true });
-  const base = { id, object: "chat.completion.chunk", created, model: model.id, system_fingerprint: ctx.fingerprint };
+/**
+ * The one way a chat streams, for SSE and WebSocket alike: every `chat.completion.chunk` through `emit` — the role of
+ * each choice, its content (tool calls held back and parsed), its finish, then the usage chunk when
+ * `stream_options.include_usage` asks — and the tokens counted in the metrics. Resolves with the usage and the jobs'
+ * results; rejects with the error of a job that failed (the chunks sent so far stay sent).
+ */
+export async function streamChat(ctx: ServerContext, chat: ChatRun, emit: (chunk: object) => void): Promise<{ usage: ReturnType<typeof usageOf>; results: CompletionResult[] }> {
+  const { model, plan, top } = chat;
+  const base = { id: chat.id, object: "chat.completion.chunk", created: chat.created, model: model.id, system_fingerprint: ctx.fingerprint };
   const chunk = (index: number, delta: object, finish: string | null = null, logprobs: object | null = null) =>
-    sse.send({ ...base, choices: [{ index, delta, logprobs, finish_reason: finish }] });
-  for (let i = 0; i < n; i++) chunk(i, { role: "assistant", content: "" });
-  try {
-    const results = await Promise.all(jobs.map((job, i) => streamChoice(model, job, i, plan, top, chunk)));
-    ctx.finished(request, results.map((r) => r.result));
-    if (body.stream_options?.include_usage) sse.send({ ...base, choices: [], usage: usageOf(promptIds.length, results.map((r) => r.result)) });
-  } catch (e) {
-    ctx.failed(request, e);
-    sse.send(toApiError(e).envelope());
-  }
-  sse.end();
-  ctx.done(request, 200);
+    emit({ ...base, choices: [{ index, delta, logprobs, finish_reason: finish }] });
+  for (let i = 0; i < chat.jobs.length; i++) chunk(i, { role: "assistant", content: "" });
+  const choices = await Promise.all(chat.jobs.map((job, i) => streamChoice(model, job, i, plan, top, chunk)));
+  const results = choices.map((r) => r.result);
+  ctx.finished(chat.request, results);
+  const usage = usageOf(chat.promptTokens, results);
+  if (chat.body.stream_options?.include_usage) emit({ ...base, choices: [], usage });
+  return { usage, results };
 }
 
 /** OpenAI's message shape → the template's (text parts joined; `developer` is a system message). */
@@ -136,7 +175,7 @@ function choiceBody(model: ServedModel, r: ChoiceResult, plan: ToolCallPlan | un
  */
 async function streamChoice(
   model: ServedModel,
-  job: ReturnType<typeof submitChoices>[number],
+  job: CompletionJob,
   index: number,
   plan: ToolCallPlan | undefined,
   top: number | undefined,

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { CompletionJob } from "../../runtime/job.js";
 import { toApiError } from "../api-error.js";
-import { consume, finishReasonOf, logprobEntry, submitChoices, usageOf, type TokenLogprob } from "../choices.js";
+import { checkCapacity, consume, finishReasonOf, logprobEntry, submitChoices, usageOf, type TokenLogprob } from "../choices.js";
 import type { ServerContext } from "../context.js";
 import type { ServedModel } from "../served-models.js";
 import { onClientGone, SseStream } from "../sse.js";
@@ -22,6 +22,7 @@ export async function completions(ctx: ServerContext, request: FastifyRequest<{ 
   const created = Math.floor(Date.now() / 1000);
   const gone = new AbortController();
   // choice index = prompt × n + i, as OpenAI numbers them
+  checkCapacity(model, prompts.length * n, prompts.length > 1 ? "prompt" : "n", prompts.length > 1 ? "choices (prompts × n)" : "choices");
   const jobs: CompletionJob[] = [];
   try {
     for (const p of prompts) {
@@ -31,6 +32,7 @@ export async function completions(ctx: ServerContext, request: FastifyRequest<{ 
     for (const j of jobs) j.cancel();
     throw e;
   }
+  for (const j of jobs) j.done.catch(() => gone.abort()); // one failed, so has the request: the others are cancelled
   const promptTokens = prompts.reduce((a, p) => a + p.length, 0);
   ctx.track(request, { model: model.id, promptTokens });
   const echo = (k: number) => (body.echo ? model.lm.tokenizer.decode(prompts[Math.floor(k / n)]) : "");

@@ -3,8 +3,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { getNumber } from "../../format/gguf-meta.js";
 import { badRequest } from "../api-error.js";
+import { checkCapacity } from "../choices.js";
 import type { ServerContext } from "../context.js";
 import type { ServedModel } from "../served-models.js";
+import { onClientGone } from "../sse.js";
 import type { EmbeddingBody } from "./schemas.js";
 
 /** llama.cpp's pooling_type metadata: 1 mean, 2 cls, 3 last (0 none and 4 rank are served as mean). */
@@ -21,8 +23,23 @@ export async function embeddings(ctx: ServerContext, request: FastifyRequest<{ B
   if (body.dimensions !== undefined && body.dimensions > dim) throw badRequest(`dimensions ${body.dimensions} is more than the model's ${dim}`, "dimensions");
   const pooling = poolingOf(model);
   const tokens = inputs.reduce((a, p) => a + p.length, 0);
+  checkCapacity(model, inputs.length, "input", "inputs");
   ctx.track(request, { model: model.id, promptTokens: tokens });
-  const vectors = await Promise.all(inputs.map((ids) => model.scheduler.embed({ promptIds: ids, pooling, normalize: true, deadline: ctx.deadline() })));
+  // all or none: when one input is refused or fails, or the client goes away, the others are cancelled
+  const stop = new AbortController();
+  onClientGone(reply, () => stop.abort());
+  const pending: Promise<Float32Array>[] = [];
+  try {
+    for (const ids of inputs) {
+      const p = model.scheduler.embed({ promptIds: ids, pooling, normalize: true, deadline: ctx.deadline(), signal: stop.signal });
+      p.catch(() => stop.abort()); // handled at once: a later input's refusal cancels it, and its rejection must not go unhandled
+      pending.push(p);
+    }
+  } catch (e) {
+    stop.abort();
+    throw e;
+  }
+  const vectors = await Promise.all(pending);
   const data = vectors.map((v, index) => {
     let out = body.dimensions ? renormalize(v.subarray(0, body.dimensions)) : v;
     return { object: "embedding", index, embedding: body.encoding_format === "base64" ? Buffer.from(Float32Array.from(out).buffer).toString("base64") : Array.from(out) };

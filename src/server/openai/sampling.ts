@@ -24,6 +24,7 @@ export function samplingOf(body: SamplingBody, maxTokens: number | null | undefi
     frequencyPenalty: body.frequency_penalty ?? undefined,
     seed: (seed + index) >>> 0,
     stop: stopsOf(body.stop),
+    ignoreEos: body.ignore_eos ?? undefined,
   };
 }
 

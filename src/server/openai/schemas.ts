@@ -26,6 +26,7 @@ const SAMPLING = {
   repeat_last_n: nullable({ type: "integer", minimum: 0, maximum: 4096 }),
   grammar: nullable({ type: "string" }),
   json_schema: nullable({ type: "object" }),
+  ignore_eos: nullable({ type: "boolean" }),
 } as const;
 
 const contentPart = {
@@ -165,6 +166,7 @@ export interface SamplingBody {
   repeat_last_n?: number | null;
   grammar?: string | null;
   json_schema?: Record<string, unknown> | null;
+  ignore_eos?: boolean | null;
 }
 
 export interface ChatBody extends SamplingBody {
