@@ -6,11 +6,9 @@
 #   scripts/bench-serve.sh MODEL.gguf [more edgellm bench options, e.g. --json or --csv FILE]
 #   THREADS=2 PARALLEL=4 CONCURRENCY=1,2,4 RUNS=5 WARMUP=1 PROMPT_TOKENS=128 GEN_TOKENS=128 scripts/bench-serve.sh /tmp/smollm-135m-q8_0.gguf
 #
-# LLAMA_SERVER: the llama-server binary (default: the one scripts/build-llama-cpp.sh builds, built when missing).
-# LLAMA_SERVER_ARGS: extra llama-server arguments. Unset on a CPU with AMX (Sapphire Rapids and later), it is
-# "--no-repack": the GGML_NATIVE build crashes there in ggml_backend_amx_mul_mat at its first decode (llama.cpp issue
-# #20824, any model); --no-repack turns AMX off, and with it llama.cpp's other weight repacking (say so with the
-# numbers). Set LLAMA_SERVER_ARGS="" to pass nothing.
+# LLAMA_SERVER: the llama-server binary (default: the one scripts/build-llama-cpp.sh builds, built when missing; on a
+# CPU with AMX that build leaves out ggml's AMX kernels, which crash in this release, so llama.cpp keeps its other
+# weight repacking). LLAMA_SERVER_ARGS: extra llama-server arguments (default none).
 # Build first (npm ci / npm run build) and run it on an idle machine: the numbers are only as quiet as the machine.
 set -euo pipefail
 
@@ -34,13 +32,7 @@ llama_server="${LLAMA_SERVER:-}"
 if [ -z "$llama_server" ]; then
   llama_server="$("$repo/scripts/build-llama-cpp.sh" | tail -n 1)/llama-server"
 fi
-if [ -z "${LLAMA_SERVER_ARGS+set}" ]; then
-  LLAMA_SERVER_ARGS=""
-  if grep -qw amx_int8 /proc/cpuinfo 2>/dev/null; then
-    LLAMA_SERVER_ARGS="--no-repack"
-    echo "bench-serve: AMX CPU: llama-server gets --no-repack (its AMX kernels crash here; see the header of this script)" >&2
-  fi
-fi
+LLAMA_SERVER_ARGS="${LLAMA_SERVER_ARGS:-}"
 
 args=(
   bench --backend openai --serve-model "$model" --llama-server "$llama_server"

@@ -64,11 +64,11 @@ describe("edgellm serve (process)", () => {
 
   it("refuses to start, with the numbers, when the slots do not fit --max-memory", async () => {
     const tiny = await writeTinyModel("llama", GgmlType.Q8_0, 33);
-    const r = spawnSync(process.execPath, [BIN, "serve", "-m", tiny, "--port", "0", "--parallel", "8", "--ctx", "256", "--max-memory", "82"], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [BIN, "serve", "-m", tiny, "--port", "0", "--parallel", "64", "--ctx", "256", "--max-memory", "136"], { encoding: "utf8", timeout: 60_000 });
     assert.equal(r.status, 1);
     const lines = r.stderr.trim().split("\n");
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], /weights \d+ MiB \+ 8 slots of 256 tokens \d+ MiB .* more than --max-memory 82 MiB .*\[out_of_memory\]/);
+    assert.match(lines[0], /weights \d+ MiB \+ 64 slots of 256 tokens \d+ MiB .* more than --max-memory 136 MiB .*\[out_of_memory\]/);
   });
 
   it("bad options are one-line errors", () => {

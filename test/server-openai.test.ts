@@ -135,6 +135,10 @@ describe("edgellm serve: OpenAI API through the openai client", () => {
     assert.equal(name, "switch_light");
     assert.ok(validate(JSON.parse(args)));
     assert.equal(finish, "tool_calls");
+    // a forced call cut short by max_tokens is the text so far with finish_reason "length", not an error
+    const cut = await client.chat.completions.create({ model: "assistant", messages: [{ role: "user", content: "Turn on the kitchen lights" }], tools, tool_choice: "required", temperature: 0, max_tokens: 3 });
+    assert.equal(cut.choices[0].finish_reason, "length");
+    assert.equal(cut.choices[0].message.tool_calls, undefined);
   });
 
   it("completions: text prompt and token-id prompt, streamed and not, with legacy logprobs", async () => {

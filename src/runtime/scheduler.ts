@@ -19,7 +19,7 @@ export interface SchedulerOptions {
   ctx: number;
   /** Most requests waiting for a slot; beyond it submit() refuses at once (queue_full). */
   queue: number;
-  /** Most prompt tokens evaluated per pass (default 64): bounds how long one pass delays the generating slots. */
+  /** Most prompt tokens evaluated per pass (default 256): bounds how long one pass delays the generating slots. */
   chunk?: number;
   kvType?: KvType;
 }
@@ -95,7 +95,7 @@ export interface SchedulerStats {
   queueLimit: number;
 }
 
-const DEFAULT_CHUNK = 64;
+const DEFAULT_CHUNK = 256;
 
 export class Scheduler {
   private readonly slots: Slot[] = [];

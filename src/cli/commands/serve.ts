@@ -13,7 +13,7 @@ const SPEC: Record<string, OptionSpec> = {
   ctx: { type: "number", alias: "c", help: "context tokens per slot (default: the model's, at most 4096)" },
   parallel: { type: "number", alias: "np", help: "sequences generated at once, each with its own KV cache", default: 1 },
   queue: { type: "number", help: "requests that may wait for a slot before new ones are refused (429)", default: 16 },
-  batch: { type: "number", alias: "b", help: "prompt tokens evaluated per pass", default: 64 },
+  batch: { type: "number", alias: "b", help: "prompt tokens evaluated per pass (larger: faster prompts, longer pauses for the others)", default: 256 },
   threads: { type: "number", alias: "t", help: "threads (default: number of cores)" },
   "api-key": { type: "string", help: "require Authorization: Bearer KEY" },
   cors: { type: "string", help: "allow browsers from this origin (or *)" },

@@ -140,6 +140,8 @@ export class SchemaReader {
     let where: string;
     if (kw.has("const") || kw.has("enum")) {
       let values = kw.has("const") ? [s.const] : (s.enum as unknown[]);
+      // the values are compared and written out recursively: bound their depth as schemas are bounded
+      for (const v of values) if (valueDepth(v, MAX_DEPTH) > MAX_DEPTH) unsupported(path, `"${kw.has("const") ? "const" : "enum"}" values nested deeper than ${MAX_DEPTH}`);
       if (kw.has("const") && kw.has("enum") && !(s.enum as unknown[]).some((v) => sameJson(v, s.const))) invalid(path, `"const" is not one of "enum"`);
       if (t) values = values.filter((v) => typeOfValue(v) & T[t]);
       if (values.length === 0) {
@@ -418,4 +420,17 @@ function sameJson(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Nesting depth of a JSON value, counting no further than `limit` + 1 (iterative: safe for any depth). */
+function valueDepth(v: unknown, limit: number): number {
+  let deepest = 0;
+  const todo: [unknown, number][] = [[v, 1]];
+  while (todo.length) {
+    const [x, d] = todo.pop()!;
+    if (d > deepest) deepest = d;
+    if (deepest > limit) return deepest;
+    if (x !== null && typeof x === "object") for (const y of Object.values(x)) todo.push([y, d + 1]);
+  }
+  return deepest;
 }

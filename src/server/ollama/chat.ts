@@ -2,7 +2,7 @@
 // shape: arguments as an object, results as `tool` messages naming the tool), answered as NDJSON lines or as one
 // JSON object with `"stream": false`. A conversation longer than the context loses its oldest turns first.
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { callIdGenerator, controlTokenLookup, prepareToolCalls, type ToolCallPlan, type ToolChoice, type ToolDefinition } from "../../chat/tool-calls.js";
+import { callIdGenerator, controlTokenLookup, prepareToolCalls, type ParsedReply, type ToolCallPlan, type ToolChoice, type ToolDefinition } from "../../chat/tool-calls.js";
 import { detectToolCallFormat } from "../../chat/tool-formats.js";
 import type { CompletionResult, TokenEvent } from "../../runtime/job.js";
 import type { ChatMessage } from "../../tokenizer/chat-template.js";
@@ -12,17 +12,11 @@ import type { ServerContext } from "../context.js";
 import { throwIfNeverStarted } from "../openai/chat.js";
 import type { ServedModel } from "../served-models.js";
 import { onClientGone } from "../sse.js";
+import { parseReply, ToolReplyStream } from "../tool-stream.js";
 import { formatGrammar, samplingOf, tokenBudget } from "./options.js";
 import { createdAt, doneReason, loadReply, metrics, NdjsonStream, ollamaLogprobs, resolveModel, wantsStream } from "./reply.js";
 import type { ChatBody, OllamaMessage } from "./schemas.js";
 
-/** Text after which a streamed reply may be a tool call: held back until the end, then parsed. */
-const CALL_MARKERS: Record<string, string[]> = {
-  hermes: ["<tool_call>"],
-  llama3: ["<|python_tag|>", "{"],
-  mistral: ["[TOOL_CALLS]"],
-  "mistral-v11": ["[TOOL_CALLS]"],
-};
 
 export async function chat(ctx: ServerContext, request: FastifyRequest<{ Body: ChatBody }>, reply: FastifyReply): Promise<void> {
   const t0 = performance.now();
@@ -59,7 +53,7 @@ export async function chat(ctx: ServerContext, request: FastifyRequest<{ Body: C
     const r = await consume(model, job, 0, top);
     ctx.finished(request, [r.result]);
     throwIfNeverStarted([r]);
-    const message = plan ? toolReply(plan, model.lm.tokenizer.decode(r.result.tokens, { special: true })) : { role: "assistant", content: r.result.text };
+    const message = plan ? toolReply(parseReply(plan, model.lm.tokenizer.decode(r.result.tokens, { special: true }), r.result.finishReason)) : { role: "assistant", content: r.result.text };
     return void reply.send(final(r.result, message, top !== undefined ? r.logprobs : undefined));
   }
 
@@ -76,7 +70,7 @@ export async function chat(ctx: ServerContext, request: FastifyRequest<{ Body: C
   const line = (message: object) => out.line({ model: name, created_at: createdAt(), message, done: false, ...takeLp() });
   const content = (text: string) => line({ role: "assistant", content: text });
   try {
-    const hold = plan ? new HoldBack(model, plan, choice) : undefined;
+    const hold = plan ? new ToolReplyStream(model, plan, choice) : undefined;
     const r = await consume(model, job, 0, top, (e: TokenEvent) => {
       if (top !== undefined && e.token >= 0) pending.push(logprobEntry(model, e, top));
       const text = hold ? hold.push(e) : e.text;
@@ -85,7 +79,8 @@ export async function chat(ctx: ServerContext, request: FastifyRequest<{ Body: C
     ctx.finished(request, [r.result]);
     throwIfNeverStarted([r]);
     if (hold) {
-      const { rest, message } = hold.end();
+      const { rest, parsed } = hold.end(r.result.finishReason);
+      const message = toolReply(parsed);
       if (rest) content(rest);
       if (message.tool_calls) line({ role: "assistant", content: "", tool_calls: message.tool_calls });
     }
@@ -165,8 +160,7 @@ interface OllamaReplyMessage {
 }
 
 /** A reply of a tool-enabled turn as Ollama's message: calls with their arguments as objects. */
-function toolReply(plan: ToolCallPlan, text: string): OllamaReplyMessage {
-  const parsed = plan.parse(text);
+function toolReply(parsed: ParsedReply): OllamaReplyMessage {
   const message: OllamaReplyMessage = { role: "assistant", content: parsed.content };
   if (parsed.reasoning !== undefined) message.thinking = parsed.reasoning;
   if (parsed.toolCalls.length) {
@@ -181,66 +175,4 @@ function argumentsObject(json: string): unknown {
   } catch {
     return {};
   }
-}
-
-/**
- * Streamed content of a tool-enabled reply: text goes out as it comes until a possible call marker (then the rest is
- * held back); under a forced call everything is held. At the end the whole reply is parsed.
- */
-class HoldBack {
-  private readonly markers: string[];
-  private readonly decoder: ReturnType<ServedModel["lm"]["tokenizer"]["createStreamDecoder"]>;
-  private full = "";
-  private streamed = 0;
-  private holding: boolean;
-
-  constructor(model: ServedModel, private readonly plan: ToolCallPlan, choice: ToolChoice) {
-    this.markers = choice === "none" ? [] : CALL_MARKERS[plan.format] ?? [];
-    this.holding = choice !== "auto" && choice !== "none";
-    // control tokens shown: markers such as [TOOL_CALLS] are control tokens
-    this.decoder = model.lm.tokenizer.createStreamDecoder({ special: true });
-  }
-
-  /** The text that may be sent now. */
-  push(e: TokenEvent): string {
-    this.full += e.token >= 0 ? this.decoder.push(e.token) : "";
-    if (this.holding) return "";
-    const cut = holdFrom(this.full, this.markers);
-    if (cut < this.full.length) this.holding = true;
-    if (cut <= this.streamed) return "";
-    const text = this.full.slice(this.streamed, cut);
-    this.streamed = cut;
-    return text;
-  }
-
-  /** The content not sent yet, and the parsed reply. */
-  end(): { rest: string; message: OllamaReplyMessage } {
-    this.full += this.decoder.flush();
-    const message = toolReply(this.plan, this.full);
-    const sent = this.full.slice(0, this.streamed);
-    const rest = message.content.startsWith(sent) ? message.content.slice(sent.length) : "";
-    return { rest, message };
-  }
-}
-
-/** Where streamed content must stop: the first marker, or a marker's beginning at the end of the text. */
-function holdFrom(text: string, markers: string[]): number {
-  let cut = text.length;
-  for (const m of markers) {
-    if (m === "{") {
-      // Llama 3's JSON calls are the whole reply: hold a reply that starts with "{"
-      const t = text.trimStart();
-      if (t.startsWith("{") || (t === "" && text.length)) cut = 0;
-      continue;
-    }
-    const at = text.indexOf(m);
-    if (at >= 0) cut = Math.min(cut, at);
-    for (let k = Math.min(m.length - 1, text.length); k > 0; k--) {
-      if (text.endsWith(m.slice(0, k))) {
-        cut = Math.min(cut, text.length - k);
-        break;
-      }
-    }
-  }
-  return cut;
 }

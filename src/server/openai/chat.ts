@@ -2,7 +2,7 @@
 // scheduler, the reply as one JSON body or as OpenAI's SSE chunks; tool calls parsed into `tool_calls`. startChat and
 // streamChat are the request → chunks path that the WebSocket API (../ws.ts) shares.
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { prepareToolCalls, controlTokenLookup, type ToolCallPlan, type ToolChoice, type ToolDefinition } from "../../chat/tool-calls.js";
+import { prepareToolCalls, controlTokenLookup, type ParsedReply, type ToolCallPlan, type ToolChoice, type ToolDefinition } from "../../chat/tool-calls.js";
 import type { ChatMessage } from "../../tokenizer/chat-template.js";
 import type { Grammar } from "../../runtime/grammar/grammar.js";
 import type { CompletionJob, CompletionResult, TokenEvent } from "../../runtime/job.js";
@@ -11,16 +11,9 @@ import { consume, finishReasonOf, logprobEntry, submitChoices, usageOf, type Cho
 import type { ServerContext, TrackedRequest } from "../context.js";
 import type { ServedModel } from "../served-models.js";
 import { onClientGone, SseStream } from "../sse.js";
+import { parseReply, ToolReplyStream } from "../tool-stream.js";
 import { requestGrammar, samplingOf } from "./sampling.js";
 import type { ChatBody, ChatMessageBody } from "./schemas.js";
-
-/** Markers after which a streamed reply may be a tool call (held back until the end, then parsed). */
-const CALL_MARKERS: Record<string, string[]> = {
-  hermes: ["<tool_call>"],
-  llama3: ["<|python_tag|>", "{"],
-  mistral: ["[TOOL_CALLS]"],
-  "mistral-v11": ["[TOOL_CALLS]"],
-};
 
 export async function chatCompletions(ctx: ServerContext, request: FastifyRequest<{ Body: ChatBody }>, reply: FastifyReply): Promise<void> {
   const body = request.body;
@@ -33,6 +26,7 @@ export async function chatCompletions(ctx: ServerContext, request: FastifyReques
     ctx.finished(request, results.map((r) => r.result));
     throwIfNeverStarted(results);
     const choices = results.map((r) => choiceBody(model, r, plan, top));
+
     return void reply.send({
       id: chat.id, object: "chat.completion", created: chat.created, model: model.id, system_fingerprint: ctx.fingerprint, choices,
       usage: usageOf(chat.promptTokens, results.map((r) => r.result)),
@@ -61,6 +55,7 @@ export interface ChatRun {
   promptTokens: number;
   jobs: CompletionJob[];
   plan: ToolCallPlan | undefined;
+  choice: ToolChoice;
   /** Top alternatives per token when logprobs are asked for. */
   top: number | undefined;
 }
@@ -77,9 +72,10 @@ export function startChat(ctx: ServerContext, request: TrackedRequest, body: Cha
   let plan: ToolCallPlan | undefined;
   let prompt: string;
   let grammar: Grammar | undefined;
+  const choice = (body.tool_choice ?? "auto") as ToolChoice;
   if (tools.length) {
     if (body.response_format && body.response_format.type !== "text") throw badRequest("tools and response_format cannot be used together", "response_format");
-    plan = prepareToolCalls(model.template, messages, tools, (body.tool_choice ?? "auto") as ToolChoice, {
+    plan = prepareToolCalls(model.template, messages, tools, choice, {
       parallelToolCalls: body.parallel_tool_calls ?? false,
       controlToken: controlTokenLookup(model.lm.tokenizer),
     });
@@ -102,7 +98,7 @@ export function startChat(ctx: ServerContext, request: TrackedRequest, body: Cha
     signal,
   );
   ctx.track(request, { model: model.id, promptTokens: promptIds.length });
-  return { request, body, id, created, model, promptTokens: promptIds.length, jobs, plan, top };
+  return { request, body, id, created, model, promptTokens: promptIds.length, jobs, plan, choice, top };
 }
 
 /**
@@ -112,14 +108,15 @@ export function startChat(ctx: ServerContext, request: TrackedRequest, body: Cha
  * results; rejects with the error of a job that failed (the chunks sent so far stay sent).
  */
 export async function streamChat(ctx: ServerContext, chat: ChatRun, emit: (chunk: object) => void): Promise<{ usage: ReturnType<typeof usageOf>; results: CompletionResult[] }> {
-  const { model, plan, top } = chat;
+  const { model, plan, top, choice } = chat;
   const base = { id: chat.id, object: "chat.completion.chunk", created: chat.created, model: model.id, system_fingerprint: ctx.fingerprint };
   const chunk = (index: number, delta: object, finish: string | null = null, logprobs: object | null = null) =>
     emit({ ...base, choices: [{ index, delta, logprobs, finish_reason: finish }] });
   for (let i = 0; i < chat.jobs.length; i++) chunk(i, { role: "assistant", content: "" });
-  const choices = await Promise.all(chat.jobs.map((job, i) => streamChoice(model, job, i, plan, top, chunk)));
+  const choices = await Promise.all(chat.jobs.map((job, i) => streamChoice(model, job, i, plan && new ToolReplyStream(model, plan, choice), top, chunk)));
   const results = choices.map((r) => r.result);
   ctx.finished(chat.request, results);
+  throwIfNeverStarted(choices);
   const usage = usageOf(chat.promptTokens, results);
   if (chat.body.stream_options?.include_usage) emit({ ...base, choices: [], usage });
   return { usage, results };
@@ -142,7 +139,7 @@ function toChatMessage(m: ChatMessageBody, i: number): ChatMessage {
   return out;
 }
 
-/** A job that never got a slot before its deadline is a 503, not an empty answer. */
+/** A job that never got a slot before its deadline is a 503, not an empty answer (a stream ends with that error). */
 export function throwIfNeverStarted(results: ChoiceResult[]): void {
   const r = results[0]?.result;
   if (r && r.finishReason === "timeout" && r.tokens.length === 0 && r.prefillMs === 0 && r.decodeMs === 0) {
@@ -150,23 +147,19 @@ export function throwIfNeverStarted(results: ChoiceResult[]): void {
   }
 }
 
-/** The reply text with control tokens shown (tool-call markers such as [TOOL_CALLS] are control tokens). */
-function specialText(model: ServedModel, tokens: number[]): string {
-  return model.lm.tokenizer.decode(tokens, { special: true });
-}
-
 function choiceBody(model: ServedModel, r: ChoiceResult, plan: ToolCallPlan | undefined, top: number | undefined) {
   const logprobs = top === undefined ? null : { content: r.logprobs, refusal: null };
-  let finish: string = finishReasonOf(r.result);
-  if (!plan) return { index: r.index, message: { role: "assistant", content: r.result.text }, logprobs, finish_reason: finish };
-  const parsed = plan.parse(specialText(model, r.result.tokens));
+  if (!plan) return { index: r.index, message: { role: "assistant", content: r.result.text }, logprobs, finish_reason: finishReasonOf(r.result) };
+  const parsed = parseReply(plan, model.lm.tokenizer.decode(r.result.tokens, { special: true }), r.result.finishReason);
+  return { index: r.index, message: messageOf(parsed), logprobs, finish_reason: parsed.toolCalls.length ? "tool_calls" : finishReasonOf(r.result) };
+}
+
+/** The assistant message of a parsed tool-enabled reply, as OpenAI writes it. */
+function messageOf(parsed: ParsedReply): Record<string, unknown> {
   const message: Record<string, unknown> = { role: "assistant", content: parsed.content === "" && parsed.toolCalls.length ? null : parsed.content };
   if (parsed.reasoning !== undefined) message.reasoning_content = parsed.reasoning;
-  if (parsed.toolCalls.length) {
-    message.tool_calls = parsed.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } }));
-    finish = "tool_calls";
-  }
-  return { index: r.index, message, logprobs, finish_reason: finish };
+  if (parsed.toolCalls.length) message.tool_calls = parsed.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } }));
+  return message;
 }
 
 /**
@@ -177,66 +170,24 @@ async function streamChoice(
   model: ServedModel,
   job: CompletionJob,
   index: number,
-  plan: ToolCallPlan | undefined,
+  tools: ToolReplyStream | undefined,
   top: number | undefined,
   chunk: (index: number, delta: object, finish?: string | null, logprobs?: object | null) => void,
 ): Promise<ChoiceResult> {
-  const markers = plan ? CALL_MARKERS[plan.format] ?? [] : [];
-  const forced = plan?.grammar !== undefined;
-  const special = plan ? model.lm.tokenizer.createStreamDecoder({ special: true }) : undefined;
-  let full = "";
-  let streamed = 0; // characters of `full` sent as content
-  let holding = forced;
-  const onEvent = (e: TokenEvent) => {
+  const r = await consume(model, job, index, top, (e: TokenEvent) => {
     const lp = top !== undefined && e.token >= 0 ? { content: [logprobEntry(model, e, top)], refusal: null } : null;
-    if (!plan) {
-      if (e.text || lp) chunk(index, { content: e.text }, null, lp);
-      return;
-    }
-    full += e.token >= 0 ? special!.push(e.token) : "";
-    if (!holding) {
-      const cut = holdFrom(full, markers);
-      if (cut < full.length) holding = true;
-      if (cut > streamed) {
-        chunk(index, { content: full.slice(streamed, cut) }, null, lp);
-        streamed = cut;
-      }
-    }
-  };
-  const r = await consume(model, job, index, top, onEvent);
-  if (!plan) {
+    const text = tools ? tools.push(e) : e.text;
+    if (text || lp) chunk(index, { content: text }, null, lp);
+  });
+  if (!tools) {
     chunk(index, {}, finishReasonOf(r.result));
     return r;
   }
-  full += special!.flush();
-  const parsed = plan.parse(full);
-  const sent = full.slice(0, streamed);
-  if (parsed.content.startsWith(sent) && parsed.content.length > sent.length) chunk(index, { content: parsed.content.slice(sent.length) });
+  const { rest, parsed } = tools.end(r.result.finishReason);
+  if (rest) chunk(index, { content: rest });
   if (parsed.toolCalls.length) {
     chunk(index, { tool_calls: parsed.toolCalls.map((c, k) => ({ index: k, id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) });
     chunk(index, {}, "tool_calls");
   } else chunk(index, {}, finishReasonOf(r.result));
   return r;
-}
-
-/** Where streamed content must stop: the first marker, or a marker's beginning at the end of the text. */
-function holdFrom(text: string, markers: string[]): number {
-  let cut = text.length;
-  for (const m of markers) {
-    if (m === "{") {
-      // Llama 3's JSON calls are the whole reply: hold a reply that starts with "{"
-      const t = text.trimStart();
-      if (t.startsWith("{") || (t === "" && text.length)) cut = Math.min(cut, 0);
-      continue;
-    }
-    const at = text.indexOf(m);
-    if (at >= 0) cut = Math.min(cut, at);
-    for (let k = Math.min(m.length - 1, text.length); k > 0; k--) {
-      if (text.endsWith(m.slice(0, k))) {
-        cut = Math.min(cut, text.length - k);
-        break;
-      }
-    }
-  }
-  return cut;
 }
