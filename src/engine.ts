@@ -6,6 +6,7 @@ import type { GgufFile } from "./format/gguf-types.js";
 import { getString } from "./format/gguf-meta.js";
 import { FileSource } from "./io/file-source.js";
 import { Arena } from "./kernels/memory.js";
+import { choosePrefetch, type PrefetchChoice } from "./kernels/prefetch.js";
 import { createKernels, type KernelOptions } from "./kernels/select.js";
 import type { Kernels, KvType } from "./kernels/types.js";
 import type { Model } from "./model/model.js";
@@ -30,15 +31,22 @@ export interface LoadOptions extends KernelOptions {
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
+/** The metadata key LoadedModel.file leaves out (its tokenizer holds the merges). */
+export const MERGES_KEY = "tokenizer.ggml.merges";
+
 export class LoadedModel {
   constructor(
     readonly path: string,
+    /** The parsed header, less tokenizer.ggml.merges (MERGES_KEY). */
     readonly file: GgufFile,
     readonly model: Model,
     readonly tokenizer: Tokenizer,
     readonly kernels: Kernels,
     readonly memoryBudget: number,
   ) {}
+
+  /** The matMul kernels' touch distance and, when it was measured at load, the sweeps that chose it. */
+  prefetch?: PrefetchChoice;
 
   get config() {
     return this.model.config;
@@ -125,6 +133,9 @@ function openWeights(path: string, src: FileSource, options: LoadOptions) {
   const arch = getString(file, "general.architecture");
   architectureFactory(arch, path); // fail before reading anything else
   const tokenizer = Tokenizer.fromGguf(file);
+  // The merges as strings (151k of them for Qwen's vocabulary, ~5 MB of heap) only build the tokenizer, which keeps
+  // them as token-id pairs; LoadedModel.file goes without them (readGgufHeader has the whole header).
+  file.metadata.delete(MERGES_KEY);
   const budget = Math.min(options.memoryBudget ?? totalmem() * 0.75, WASM32_LIMIT - (64 << 20));
   const weightBytes = file.tensors.reduce((a, t) => a + t.byteSize + 64, 0);
   if (weightBytes > budget) {
@@ -146,13 +157,32 @@ function openWeights(path: string, src: FileSource, options: LoadOptions) {
       try {
         const model = createModel(arch, { file, weights, kernels, arena }, path);
         weights.prepare(kernels);
-        return new LoadedModel(path, file, model, tokenizer, kernels, budget);
+        const lm = new LoadedModel(path, file, model, tokenizer, kernels, budget);
+        lm.prefetch = setUpPrefetch(kernels, weights, arena, options.prefetch ?? "auto");
+        return lm;
       } catch (e) {
         kernels.dispose?.();
         throw e;
       }
     },
   };
+}
+
+/** The kernels' touch distance: as given, or measured on the largest matrices (scratch from the arena, 4 B a row). */
+function setUpPrefetch(kernels: Kernels, weights: WeightStore, arena: Arena, prefetch: number | "auto"): PrefetchChoice | undefined {
+  if (!kernels.setPrefetch) return undefined;
+  if (prefetch !== "auto") {
+    if (!Number.isSafeInteger(prefetch) || prefetch < 0 || prefetch > 1 << 24) {
+      throw new EdgeError("bad_argument", `prefetch must be "auto" or a byte distance from 0 to ${1 << 24}, got ${prefetch}`);
+    }
+    kernels.setPrefetch(prefetch);
+    return { bytes: prefetch, offMs: NaN, onMs: NaN };
+  }
+  const matrices = [...weights.all()].filter((t) => t.dims.length >= 2);
+  if (matrices.length === 0) return undefined;
+  const x = arena.alloc(4 * Math.max(...matrices.map((t) => t.cols)));
+  const out = arena.alloc(4 * Math.max(...matrices.map((t) => t.rows)));
+  return choosePrefetch(kernels, matrices, x, out);
 }
 
 function mib(bytes: number): string {

@@ -106,8 +106,9 @@ describe("round trip and streaming on every supported vocabulary", { skip: vocab
     const picked = all.filter(([n]) => n.includes("llama-spm") || n.includes("gpt-2") || n.includes("llama3"));
     assert.equal(picked.length, 3);
     fc.assert(
-      // U+FFFD itself is left out: the streaming check asserts that no replacement character ever appears
-      fc.property(fc.string({ unit: "grapheme", maxLength: 40 }).filter((x) => !x.includes("\uFFFD")), (x) => {
+      // U+FFFD itself is left out: the streaming check asserts that no replacement character ever appears; and U+2581,
+      // which SPM vocabularies use for a space: llama.cpp decodes it as a space too, so it cannot round-trip there
+      fc.property(fc.string({ unit: "grapheme", maxLength: 40 }).filter((x) => !x.includes("\uFFFD") && !x.includes("\u2581")), (x) => {
         for (const [name, tok] of picked) {
           const ids = tok.encode(x, { addSpecial: false, parseSpecial: false });
           assert.equal(tok.decode(ids), x, name);

@@ -27,7 +27,8 @@ export async function runEdgellm(req: WorkerRequest, onPhase: (phase: "loaded" |
     const m = generate(session, prompt, req.genTokens);
     const peakRssKiB = process.resourceUsage().maxRSS;
     const floorMs = machineFloor(median(m.tokenMs), Math.max(32, m.tokenMs.length));
-    return { backend: "edgellm", kernels: lm.kernels.name, loadMs, ...m, peakRssKiB, floorMs };
+    const kernels = lm.kernels.prefetch ? `${lm.kernels.name}, prefetch ${lm.kernels.prefetch >> 10} KiB` : lm.kernels.name;
+    return { backend: "edgellm", kernels, loadMs, ...m, peakRssKiB, floorMs };
   } finally {
     lm.dispose();
   }

@@ -4,11 +4,14 @@
 // where edgellm's decode steps run. Both flash-attention modes are measured and the better one is kept per test.
 // llama-bench reports throughput only: per-token latencies are not measured for this backend.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { EdgeError } from "../errors.js";
 import type { RunMeasurement, WorkerRequest } from "./protocol.js";
+
+// GNU time reports a child's peak RSS from wait4(), which polling /proc cannot catch for short runs
+const GNU_TIME = "/usr/bin/time";
 
 /** The llama-bench binary: --llama-bench, EDGELLM_LLAMA_BENCH, or what scripts/build-llama-cpp.sh built. */
 export function findLlamaBench(given?: string): string {
@@ -74,14 +77,29 @@ export async function runLlamaBench(req: WorkerRequest, onPhase: (phase: "loaded
   };
 }
 
-/** Run llama-bench, parse its JSON, and follow its peak RSS (VmHWM) while it runs. */
+/**
+ * Run llama-bench and parse its JSON. Its peak RSS comes from the kernel's accounting through GNU time where the
+ * machine has it (exact even for runs of a few milliseconds), else from polling VmHWM while it runs; 0 means not seen.
+ */
 function runTool(bin: string, args: string[]): Promise<{ results: LlamaBenchResult[]; peakRssKiB: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const rssFile = existsSync(GNU_TIME) ? join(mkdtempSync(join(tmpdir(), "edgellm-llama-bench-")), "maxrss") : undefined;
+    const child = rssFile ? spawn(GNU_TIME, ["-f", "%M", "-o", rssFile, bin, ...args], { stdio: ["ignore", "pipe", "pipe"] }) : spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     let peak = 0;
     const poll = setInterval(() => (peak = Math.max(peak, vmHwmKiB(child.pid))), 20);
+    const timed = () => {
+      if (!rssFile) return 0;
+      try {
+        const kib = Number(readFileSync(rssFile, "utf8").trim().split("\n").pop());
+        return Number.isFinite(kib) ? kib : 0;
+      } catch {
+        return 0;
+      } finally {
+        rmSync(dirname(rssFile), { recursive: true, force: true });
+      }
+    };
     child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
     child.stderr.setEncoding("utf8").on("data", (s: string) => (err = (err + s).slice(-4000)));
     child.on("error", (e) => {
@@ -90,6 +108,7 @@ function runTool(bin: string, args: string[]): Promise<{ results: LlamaBenchResu
     });
     child.on("exit", (code, signal) => {
       clearInterval(poll);
+      peak = Math.max(peak, timed());
       if (code !== 0) {
         const last = err.trim().split("\n").pop() ?? "";
         return reject(new EdgeError("bench_failed", `llama-bench ${signal ? `was killed by ${signal}` : `exited with ${code}`}${last ? `: ${last}` : ""}`));

@@ -180,12 +180,14 @@ describe("runner helpers", () => {
     assert.equal(lastLine(""), "");
   });
 
-  it("childExecArgv keeps loaders and V8 flags, drops test-runner, watch and inspector flags", () => {
+  it("childExecArgv keeps loaders and V8 flags, drops test-runner, watch and inspector flags, adds the command's own", () => {
     assert.deepEqual(
       childExecArgv(["--import", "file:///x/loader.mjs", "--test-concurrency=2", "--test", "--experimental-test-coverage",
         "--inspect-brk", "--experimental-wasm-relaxed-simd", "--watch"]),
-      ["--import", "file:///x/loader.mjs", "--experimental-wasm-relaxed-simd"],
+      ["--import", "file:///x/loader.mjs", "--experimental-wasm-relaxed-simd", "--max-semi-space-size=2"],
     );
+    // a semi-space size the parent chose wins
+    assert.deepEqual(childExecArgv(["--max-semi-space-size=8"]), ["--max-semi-space-size=8"]);
   });
 
   it("renderBar draws the fraction done", () => {

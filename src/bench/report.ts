@@ -52,7 +52,8 @@ export function runMetrics(m: RunMeasurement, promptTokens: number): RunMetrics 
     jitter_ms: lat.jitter,
     token_p99_p50: lat.p99 / lat.p50,
     floor_p99_p50: floor ? floor.p99 / floor.p50 : NaN,
-    peak_rss_mb: m.peakRssKiB / 1024,
+    // 0: the backend's peak was not seen (a native run too short to sample without GNU time)
+    peak_rss_mb: m.peakRssKiB > 0 ? m.peakRssKiB / 1024 : NaN,
   };
 }
 

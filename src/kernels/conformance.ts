@@ -165,6 +165,34 @@ export function runKernelConformance(label: string, factory: KernelFactory): voi
       }
     });
 
+    test("matMul: touching ahead (setPrefetch) changes no bit, and never reads past a matrix at the end of memory", (t) => {
+      if (!k.setPrefetch) return t.skip("this kernel set has no prefetch");
+      let seed = 2000;
+      for (const type of MATMUL_TYPES) {
+        const block = traitsOf(type).blockSize;
+        const rows = 37;
+        const cols = block === 256 ? 512 : block === 32 ? 256 : 133;
+        const rand = rng(seed++);
+        const bytes = weightBytes(type, rows, cols, rand, false);
+        const xp = putF32(arena, randomFloats(5 * cols, rand));
+        const outs = [arena.alloc(5 * rows * 4), arena.alloc(5 * rows * 4)];
+        // the matrix ends within a cache line of the memory's end: an unclamped touch 64 KiB ahead would trap
+        arena.alloc(Math.max(0, arena.capacity - arena.used - bytes.length - 128));
+        const w = putWeight(arena, `p${seed}`, type, rows, cols, bytes);
+        assert.ok(arena.capacity - (w.ptr + w.bytes) < 4096, "matrix at the end of memory");
+        k.prepareWeight?.(w);
+        for (const n of [1, 5]) {
+          const got = [0, 65536].map((d, i) => {
+            k.setPrefetch!(d);
+            k.matMul(w, xp, n, outs[i]!);
+            return arena.u8.slice(outs[i]!, outs[i]! + n * rows * 4);
+          });
+          assert.deepEqual(got[1], got[0], `matMul ${traitsOf(type).name} n=${n}: same bits with and without prefetch`);
+        }
+        k.setPrefetch(0);
+      }
+    });
+
     test("matMul: larger matrices (many row chunks)", () => {
       let seed = 1000;
       for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16, GgmlType.Q5_1]) {

@@ -17,6 +17,11 @@ export interface KernelOptions {
   module?: WebAssembly.Module;
   /** Spin iterations before an idle pool thread sleeps (threads > 1). */
   spin?: number;
+  /**
+   * Touch distance of the matMul kernels in bytes, 0 = off (wasm only; see prefetch.ts). Default "auto": measured
+   * on the model's largest matrices at load (~0.1 s).
+   */
+  prefetch?: number | "auto";
 }
 
 /** Number of threads used when none is given: the cores available to this process. */

@@ -76,6 +76,13 @@ export interface Kernels {
   /** x[i] = gelu(x[i]) (tanh approximation, as ggml). */
   gelu(xPtr: Ptr, count: number): void;
 
+  /**
+   * How far ahead of the weights being read the matMul kernels touch memory, in bytes (0 = off): WebAssembly has no
+   * prefetch instruction, and whether a far load helps depends on the machine (see prefetch.ts, which measures it).
+   */
+  setPrefetch?(bytes: number): void;
+  readonly prefetch?: number;
+
   /** Release worker threads, if any. */
   dispose?(): void;
 }

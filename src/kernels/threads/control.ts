@@ -12,6 +12,7 @@ export const P_OP = 0;
 export const P_CHUNK = 1;
 export const P_SPIN = 2;
 export const P_MAIN_SPIN = 3;
+export const P_PREFETCH = 4;
 /** First op-specific slot. */
 export const P_A = 8;
 

@@ -9,7 +9,7 @@ import type { KvType, WeightTensor } from "../types.js";
 import { attentionScratchBytes, WasmKernels } from "../wasm/wasm-kernels.js";
 import { Slot } from "../wasm/workspace.js";
 import {
-  OP_ATTENTION, OP_GELU, OP_MATMUL, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP,
+  OP_ATTENTION, OP_GELU, OP_MATMUL, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP, P_PREFETCH,
 } from "./control.js";
 import { DEFAULT_SPIN, ThreadPool } from "./pool.js";
 
@@ -242,6 +242,12 @@ export class ThreadedKernels extends WasmKernels {
     this.arena.i32[p + P_OP] = op;
     this.arena.i32[p + P_CHUNK] = chunk;
     return p + P_A;
+  }
+
+  /** The main thread's instance directly, every pool thread through the task parameters of each matMul. */
+  override setPrefetch(bytes: number): void {
+    super.setPrefetch(bytes);
+    this.arena.i32[this.pool.params + P_PREFETCH] = bytes;
   }
 
   /** Stop the worker threads. */

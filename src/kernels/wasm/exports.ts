@@ -14,6 +14,8 @@ export interface KernelExports {
     r1: number, xq: Ptr, xd: Ptr, xs: Ptr,
   ): void;
   getRow(type: number, src: Ptr, dst: Ptr, cols: number): number;
+  /** Touch distance of this instance's matMul kernels in bytes (0 = off); see assembly/common.ts. */
+  setPrefetch(bytes: number): void;
   rmsNorm(x: Ptr, w: Ptr, n: number, dim: number, eps: number, y: Ptr): void;
   layerNorm(x: Ptr, w: Ptr, b: Ptr, n: number, dim: number, eps: number, y: Ptr): void;
   rope(

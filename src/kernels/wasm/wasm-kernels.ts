@@ -89,6 +89,14 @@ export class WasmKernels implements Kernels {
     this.wasm.prepareActivations(type, x, n, cols, this.xq, this.xd, this.xs, this.xIn);
   }
 
+  /** Touch distance of the matMul kernels (see Kernels.setPrefetch). */
+  prefetch = 0;
+
+  setPrefetch(bytes: number): void {
+    this.prefetch = bytes;
+    this.wasm.setPrefetch(bytes);
+  }
+
   matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void {
     const block = this.activationBlockOf(w);
     this.prepareActivations(w, block, xPtr, n);

@@ -6,6 +6,7 @@ import { statSync } from "node:fs";
 import type { FastifyRequest } from "fastify";
 import { detectToolCallFormat } from "../../chat/tool-formats.js";
 import { templateToolCaps } from "../../chat/tool-render.js";
+import { MERGES_KEY, readGgufHeader } from "../../engine.js";
 import type { GgufKv, GgufValue } from "../../format/gguf-types.js";
 import { GgmlType } from "../../tensor/ggml-type.js";
 import type { ServerContext } from "../context.js";
@@ -116,10 +117,13 @@ export function show(ctx: ServerContext, request: FastifyRequest<{ Body: ShowBod
   const verbose = body.verbose === true;
   const file = m.lm.file;
   const info: Record<string, unknown> = {};
-  for (const [key, kv] of file.metadata) {
+  // the loaded header has no merges (the tokenizer keeps them as id pairs): verbose output reads them from the file
+  const metadata = verbose ? readGgufHeader(m.path).metadata : file.metadata;
+  for (const [key, kv] of metadata) {
     if (key === "tokenizer.chat_template") continue; // it is `template`
     info[key] = jsonValue(kv, verbose);
   }
+  if (!verbose && m.lm.tokenizer.kind === "bpe") info[MERGES_KEY] ??= [];
   info["general.parameter_count"] ??= factsOf(m).params;
   return {
     modelfile: `# Modelfile of an edgellm model (edgellm has no Modelfiles)\nFROM ${m.path}\nPARAMETER num_ctx ${m.ctx}\n`,

@@ -5,7 +5,7 @@ import { dequantizeRow } from "./dequant";
 import { attendItem } from "./ops";
 
 export { activationBlock, activationFloat, matmulChunk, prepareActivations } from "./matmul";
-export { pinned } from "./common";
+export { pinned, setPrefetch } from "./common";
 export { add, addBias, gelu, layerNorm, rmsNorm, rope, storeKv, swiglu } from "./ops";
 export { dispatch, signalExit, workerLoop } from "./parallel";
 

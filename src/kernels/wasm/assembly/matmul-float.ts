@@ -4,7 +4,7 @@
 // Weights are widened to f32 eight at a time; decode walks four weight rows per pass, prefill one weight row
 // against four input rows.
 import {
-  bf16HighToF32x4, bf16LowToF32x4, f16HighToF32x4, f16LowToF32x4, f16ToF32Exact, hsumF32, T_BF16, T_F16, T_F32,
+  bf16HighToF32x4, bf16LowToF32x4, f16HighToF32x4, f16LowToF32x4, f16ToF32Exact, hsumF32, setTouchEnd, T_BF16, T_F16, T_F32, touch,
 } from "./common";
 
 /** Elements 0..3 of the 8 starting at element i of a float row of `kind` at w. */
@@ -107,16 +107,27 @@ import {
   kind: i32, w: usize, rb: usize, rows: i32, cols: i32, x: usize, n: i32, out: usize, r0: i32, r1: i32,
 ): void {
   const xs = <usize>cols << 2, os = <usize>rows << 2;
+  setTouchEnd(w + <usize>r1 * rb);
   let t = 0;
   for (; t + 4 <= n; t += 4) {
     const xt = x + <usize>t * xs, ot = out + <usize>t * os;
-    for (let r = r0; r < r1; r++) floatRow1x4(kind, w + <usize>r * rb, cols, xt, xs, ot + (<usize>r << 2), os);
+    for (let r = r0; r < r1; r++) {
+      touch(w + <usize>r * rb);
+      floatRow1x4(kind, w + <usize>r * rb, cols, xt, xs, ot + (<usize>r << 2), os);
+    }
   }
   for (; t < n; t++) {
     const xt = x + <usize>t * xs, ot = out + <usize>t * os;
     let r = r0;
-    for (; r + 4 <= r1; r += 4) floatRows4(kind, w + <usize>r * rb, rb, cols, xt, ot + (<usize>r << 2));
-    for (; r < r1; r++) store<f32>(ot + (<usize>r << 2), floatRow1(kind, w + <usize>r * rb, cols, xt));
+    for (; r + 4 <= r1; r += 4) {
+      // four rows per pass: one touch per row's worth of bytes, spread over the four
+      for (let k = 0; k < 4; k++) touch(w + <usize>(r + k) * rb);
+      floatRows4(kind, w + <usize>r * rb, rb, cols, xt, ot + (<usize>r << 2));
+    }
+    for (; r < r1; r++) {
+      touch(w + <usize>r * rb);
+      store<f32>(ot + (<usize>r << 2), floatRow1(kind, w + <usize>r * rb, cols, xt));
+    }
   }
 }
 

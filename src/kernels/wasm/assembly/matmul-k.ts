@@ -18,7 +18,7 @@
 // Decode (one input row) dots each super-block with the integer scales applied per sub-block (i32x4.mul); prefill
 // multiplies the decoded weights by their scale in i16 first (q·sc ≤ 31·63 fits) so four input rows share one decode.
 // The relaxed-SIMD build reads Q4_K/Q5_K/Q6_K through matmul-k-relaxed.ts.
-import { f16ToF32, hsumI32 } from "./common";
+import { f16ToF32, hsumI32, setTouchEnd, touch } from "./common";
 import { kMins, kScales, minSum, Q4_K_BYTES, Q5_K_BYTES, Q6_K_BYTES } from "./k-blocks";
 import { dotQ45K8, dotQ6K8, relaxedK, rowQ45Kx4r, rowQ6Kx4r } from "./matmul-k-relaxed";
 
@@ -191,6 +191,7 @@ import { dotQ45K8, dotQ6K8, relaxedK, rowQ45Kx4r, rowQ6Kx4r } from "./matmul-k-r
 function rowQ2K(w: usize, nb: i32, xq: usize, xd: usize): f32 {
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
+    touch(w);
     acc += load<f32>(xd) * dotQ2K(w, xq);
     w += 84;
     xq += 512;
@@ -202,6 +203,7 @@ function rowQ2K(w: usize, nb: i32, xq: usize, xd: usize): f32 {
 function rowQ3K(w: usize, nb: i32, xq: usize, xd: usize): f32 {
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
+    touch(w);
     acc += load<f32>(xd) * dotQ3K(w, xq);
     w += 110;
     xq += 512;
@@ -213,6 +215,7 @@ function rowQ3K(w: usize, nb: i32, xq: usize, xd: usize): f32 {
 function rowQ4K(w: usize, nb: i32, xq: usize, xd: usize, xs: usize): f32 {
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
+    touch(w);
     if (relaxedK(4)) {
       acc += load<f32>(xd) * dotQ45K8(false, w, xq, xs);
       xq += 256;
@@ -230,6 +233,7 @@ function rowQ4K(w: usize, nb: i32, xq: usize, xd: usize, xs: usize): f32 {
 function rowQ5K(w: usize, nb: i32, xq: usize, xd: usize, xs: usize): f32 {
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
+    touch(w);
     if (relaxedK(5)) {
       acc += load<f32>(xd) * dotQ45K8(true, w, xq, xs);
       xq += 256;
@@ -247,6 +251,7 @@ function rowQ5K(w: usize, nb: i32, xq: usize, xd: usize, xs: usize): f32 {
 function rowQ6K(w: usize, nb: i32, xq: usize, xd: usize): f32 {
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
+    touch(w);
     if (relaxedK(6)) {
       acc += load<f32>(xd) * (f16ToF32(load<u16>(w, 208)) * <f32>dotQ6K8(w, xq));
       xq += 256;
@@ -396,6 +401,7 @@ export function matmulK(
   if (relaxedK(kind)) xq += (<usize>n * <usize>cols) << 1;
   const xqs = relaxedK(kind) ? <usize>cols : <usize>cols << 1, xds = <usize>nb << 2, xss = <usize>(cols >> 5) << 1;
   const os = <usize>rows << 2;
+  setTouchEnd(w + <usize>r1 * rb);
   let t = 0;
   // Q2_K/Q3_K (rare in practice) have no four-row prefill kernel: every row goes through the one-row loop
   for (; kind >= 4 && t + 4 <= n; t += 4) {
@@ -403,6 +409,7 @@ export function matmulK(
     const ot = out + <usize>t * os;
     for (let r = r0; r < r1; r++) {
       const wr = w + <usize>r * rb, o = ot + (<usize>r << 2);
+      touch(wr);
       if (kind == 6 && relaxedK(6)) rowQ6Kx4r(wr, nb, xqt, xqs, xdt, xds, o, os);
       else if (kind == 6) rowQ6Kx4(wr, nb, xqt, xqs, xdt, xds, o, os);
       else if (relaxedK(kind)) rowQ45Kx4r(kind == 5, wr, nb, xqt, xqs, xdt, xds, xst, xss, o, os);

@@ -14,6 +14,7 @@
 //   256  params     i32[32] (P_* below; f32 values stored by bits)
 // A task completes when all its chunks are done, not when every worker has checked in: a worker that is asleep or
 // preempted simply claims nothing, and the main thread never waits for it unless it holds a chunk.
+import { setPrefetch } from "./common";
 import { matmulChunk, prepareRows } from "./matmul";
 import { attendItem, gelu, rope, storeKv, swiglu } from "./ops";
 
@@ -30,6 +31,7 @@ export const P_OP = 0;
 export const P_CHUNK = 1; // rows (matMul) or items (attention) per chunk
 export const P_SPIN = 2; // worker: spin iterations waiting for the next task before sleeping
 export const P_MAIN_SPIN = 3; // main thread: spin iterations waiting for the last chunks before sleeping
+export const P_PREFETCH = 4; // matMul: touch distance in bytes (common.ts setPrefetch), the same on every thread
 export const P_A = 8; // op-specific parameters start here
 
 export const OP_NOP = 0;
@@ -60,6 +62,7 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
   const p = ctrl + PARAMS + (<usize>P_A << 2);
   if (op == OP_MATMUL) {
     // type, w, rb, rows, cols, x, n, out, xq, xd, xs
+    setPrefetch(<usize>param(ctrl, P_PREFETCH));
     const rows = load<i32>(p, 12);
     const r0 = idx * chunk;
     const r1 = min(rows, r0 + chunk);
