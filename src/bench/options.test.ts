@@ -41,6 +41,7 @@ describe("parseBenchArgs", () => {
     assert.equal(json, true);
     assert.equal(csv, "out.csv");
     assert.deepEqual(parseBenchArgs(["-m", "x", "--backend", "llama.cpp"]).options.backends, ["llama.cpp"]);
+    assert.deepEqual(parseBenchArgs(["-m", "x", "--backend", "edgellm,llama-bench"]).options.backends, ["edgellm", "llama-bench"]);
   });
 
   it("roofline bandwidth defaults to 10 GB/s for one thread, 19 GB/s for more", () => {
@@ -54,7 +55,9 @@ describe("parseBenchArgs", () => {
 
   it("rejects bad values with one line naming the option", () => {
     badArg([], /missing model file/);
-    badArg(["-m", "x", "--backend", "vllm"], /--backend must be edgellm, llama-bench, llama.cpp, both or all, got "vllm"/);
+    badArg(["-m", "x", "--backend", "vllm"], /--backend must be edgellm, llama-bench, llama.cpp \(or a list of them\), both or all, got "vllm"/);
+    badArg(["-m", "x", "--backend", "edgellm,"], /got "edgellm,"/);
+    badArg(["-m", "x", "--backend", "edgellm,edgellm"], /names a backend twice/);
     badArg(["-m", "x", "--runs", "0"], /--runs must be an integer from 1/);
     badArg(["-m", "x", "--prompt-tokens", "1.5"], /--prompt-tokens must be an integer/);
     badArg(["-m", "x", "--gen-tokens", "-3"], /--gen-tokens must be an integer/);

@@ -18,7 +18,7 @@ export const BENCH_SPEC: Record<string, OptionSpec> = {
   threads: { type: "number", alias: "t", help: "threads for both backends (default: number of cores)" },
   backend: {
     type: "string", alias: "b", default: "edgellm",
-    help: "edgellm | llama-bench (native llama.cpp) | llama.cpp (its Node binding) | both (edgellm, llama.cpp) | all | openai (a server over HTTP)",
+    help: "edgellm | llama-bench (native llama.cpp) | llama.cpp (its Node binding), or a list such as edgellm,llama-bench | both (edgellm, llama.cpp) | all | openai (a server over HTTP)",
   },
   "llama-bench": { type: "string", help: "native llama-bench binary (default: EDGELLM_LLAMA_BENCH, or scripts/build-llama-cpp.sh's build)" },
   kernels: { type: "string", help: "edgellm kernel set: wasm | reference (default: wasm)" },
@@ -100,8 +100,17 @@ function localBenchFrom(p: Parsed): BenchCli {
   let backends: BenchBackend[];
   if (backend === "both") backends = ["edgellm", "llama.cpp"];
   else if (backend === "all") backends = [...BACKENDS];
-  else if ((BACKENDS as readonly string[]).includes(backend)) backends = [backend as BenchBackend];
-  else throw new EdgeError("bad_argument", `--backend must be edgellm, llama-bench, llama.cpp, both or all, got "${backend}" (or openai, for a server over HTTP)`);
+  else {
+    // one backend, or a comma-separated list of them (e.g. edgellm,llama-bench), each once
+    const names = backend.split(",");
+    for (const name of names) {
+      if (!(BACKENDS as readonly string[]).includes(name)) {
+        throw new EdgeError("bad_argument", `--backend must be edgellm, llama-bench, llama.cpp (or a list of them), both or all, got "${backend}" (or openai, for a server over HTTP)`);
+      }
+    }
+    if (new Set(names).size !== names.length) throw new EdgeError("bad_argument", `--backend names a backend twice: "${backend}"`);
+    backends = names as BenchBackend[];
+  }
   const llamaBench = p["llama-bench"];
   if (llamaBench !== undefined && (typeof llamaBench !== "string" || llamaBench === "")) throw new EdgeError("bad_argument", "--llama-bench needs a path");
   if (llamaBench !== undefined && !backends.includes("llama-bench")) throw new EdgeError("bad_argument", "--llama-bench is for --backend llama-bench or all");
