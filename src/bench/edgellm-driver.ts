@@ -7,14 +7,17 @@ import { median } from "./stats.js";
 
 /** Decode steps of a warm-up pass: enough for V8 to tier the decode-path functions up, short enough to be cheap. */
 export const WARMUP_DECODE_STEPS = 8;
+/** Most prompt tokens per forward pass (llama.cpp's default n_ubatch). */
+export const PREFILL_BATCH = 512;
 
 export async function runEdgellm(req: WorkerRequest, onPhase: (phase: "loaded" | "warm") => void): Promise<RunMeasurement> {
   const t0 = performance.now();
   const lm = loadModel(req.model, { threads: req.threads, backend: req.kernels });
   try {
     const prompt = Int32Array.from(req.promptIds);
-    // Only the tokens this run needs: a model's full context would inflate the KV cache and peak RSS.
-    const session = lm.createSession({ ctx: prompt.length + req.genTokens, batch: prompt.length });
+    // Only the tokens this run needs: a model's full context would inflate the KV cache and peak RSS. Prompts are
+    // read in batches of at most 512 tokens, llama.cpp's default micro-batch (n_ubatch), which bounds the scratch.
+    const session = lm.createSession({ ctx: prompt.length + req.genTokens, batch: Math.min(prompt.length, PREFILL_BATCH) });
     const loadMs = performance.now() - t0;
     onPhase("loaded");
 

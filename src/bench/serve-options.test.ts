@@ -94,6 +94,6 @@ describe("parseBenchCommand --backend openai", () => {
     badArg([...o, "--url", "http://h", "--csv", ""], /--csv needs a file name/);
     badArg(["-m", "x.gguf", "--url", "http://h"], /--url is only for --backend openai/);
     badArg(["-m", "x.gguf", "--concurrency", "2"], /--concurrency is only for --backend openai/);
-    badArg(["-m", "x", "--backend", "vllm"], /--backend must be edgellm, llama-bench, llama.cpp, both or all, got "vllm" \(or openai/);
+    badArg(["-m", "x", "--backend", "vllm"], /--backend must be edgellm, llama-bench, llama.cpp \(or a list of them\), both or all, got "vllm" \(or openai/);
   });
 });

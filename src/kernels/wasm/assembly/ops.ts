@@ -1,6 +1,6 @@
 // Element-wise and per-row ops: norms, rope, KV store, attention for one head, residual add, bias, SwiGLU, GELU.
 // Shapes and semantics are those of src/kernels/types.ts; every pointer is a byte offset into the shared memory.
-import { expF32, expF32x4, f16HighToF32x4, f16LowToF32x4, f16ToF32, f32ToF16, hsumF32 } from "./common";
+import { expF32, expF32x4, f16HighToF32x4, f16LowToF32x4, f16ToF32, f32ToF16, hsumF32, madd } from "./common";
 import { roundActivations, roundToF16x4 } from "./quantize";
 
 /** Σ x² over dim floats, accumulated in f64 (the reference sums in double; dim can be 8192). */
@@ -204,19 +204,19 @@ function softmaxRow(att: usize, count: i32, isF16: bool): void {
     for (let i = 0; i < d8; i += 8) {
       const kl = cacheLo(isF16, kp, i), kh = cacheHi(isF16, kp, i);
       const o = <usize>i << 2;
-      a0 = f32x4.add(a0, f32x4.mul(v128.load(qp + o), kl));
-      b0 = f32x4.add(b0, f32x4.mul(v128.load(qp + o, 16), kh));
+      a0 = madd(v128.load(qp + o), kl, a0);
+      b0 = madd(v128.load(qp + o, 16), kh, b0);
       if (hb > 1) {
-        a1 = f32x4.add(a1, f32x4.mul(v128.load(q1 + o), kl));
-        b1 = f32x4.add(b1, f32x4.mul(v128.load(q1 + o, 16), kh));
+        a1 = madd(v128.load(q1 + o), kl, a1);
+        b1 = madd(v128.load(q1 + o, 16), kh, b1);
       }
       if (hb > 2) {
-        a2 = f32x4.add(a2, f32x4.mul(v128.load(q2 + o), kl));
-        b2 = f32x4.add(b2, f32x4.mul(v128.load(q2 + o, 16), kh));
+        a2 = madd(v128.load(q2 + o), kl, a2);
+        b2 = madd(v128.load(q2 + o, 16), kh, b2);
       }
       if (hb > 3) {
-        a3 = f32x4.add(a3, f32x4.mul(v128.load(q3 + o), kl));
-        b3 = f32x4.add(b3, f32x4.mul(v128.load(q3 + o, 16), kh));
+        a3 = madd(v128.load(q3 + o), kl, a3);
+        b3 = madd(v128.load(q3 + o, 16), kh, b3);
       }
     }
     let s0 = hsumF32(f32x4.add(a0, b0)), s1 = hsumF32(f32x4.add(a1, b1));
@@ -244,22 +244,22 @@ function softmaxRow(att: usize, count: i32, isF16: bool): void {
       const vl = cacheLo(isF16, vp, i), vh = cacheHi(isF16, vp, i);
       const po = <usize>p << 2;
       const x0 = v128.load32_splat(att + po);
-      a0 = f32x4.add(a0, f32x4.mul(x0, vl));
-      b0 = f32x4.add(b0, f32x4.mul(x0, vh));
+      a0 = madd(x0, vl, a0);
+      b0 = madd(x0, vh, b0);
       if (hb > 1) {
         const x1 = v128.load32_splat(w1 + po);
-        a1 = f32x4.add(a1, f32x4.mul(x1, vl));
-        b1 = f32x4.add(b1, f32x4.mul(x1, vh));
+        a1 = madd(x1, vl, a1);
+        b1 = madd(x1, vh, b1);
       }
       if (hb > 2) {
         const x2 = v128.load32_splat(w2 + po);
-        a2 = f32x4.add(a2, f32x4.mul(x2, vl));
-        b2 = f32x4.add(b2, f32x4.mul(x2, vh));
+        a2 = madd(x2, vl, a2);
+        b2 = madd(x2, vh, b2);
       }
       if (hb > 3) {
         const x3 = v128.load32_splat(w3 + po);
-        a3 = f32x4.add(a3, f32x4.mul(x3, vl));
-        b3 = f32x4.add(b3, f32x4.mul(x3, vh));
+        a3 = madd(x3, vl, a3);
+        b3 = madd(x3, vh, b3);
       }
     }
     const o = out + (<usize>i << 2);
