@@ -60,7 +60,8 @@ export type ErrorCode =
   // io / cli / tools
   | "file_not_found"
   | "io_error"
-  | "bench_failed";
+  | "bench_failed"
+  | "quantize_failed";
 
 export class EdgeError extends Error {
   readonly code: ErrorCode;

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   perplexity: () => import("./commands/perplexity.js").then((m) => m.command),
   convert: () => import("./commands/convert.js").then((m) => m.command),
   synth: () => import("./commands/synth.js").then((m) => m.command),
+  quantize: () => import("./commands/quantize.js").then((m) => m.command),
   bench: () => import("./commands/bench.js").then((m) => m.command),
   alert: () => import("./commands/alert.js").then((m) => m.command),
   grammar: () => import("./commands/grammar.js").then((m) => m.command),
