@@ -96,9 +96,10 @@ function checkConvertible(p: PlannedTensor): void {
 
 const rowsOf = (p: PlannedTensor) => p.info.dims.slice(1).reduce((a, b) => a * b, 1);
 
-/** Whole rows per slab so that a slab's float32 form stays near SLAB_BYTES. */
-function slabRows(p: PlannedTensor): number {
-  return Math.max(1, Math.floor(SLAB_BYTES / (4 * p.info.dims[0]!)));
+/** Whole rows per slab: a slab's float32 form stays near SLAB_BYTES, and a tensor has work for every thread. */
+function slabRows(p: PlannedTensor, threads = 1): number {
+  const bySize = Math.max(1, Math.floor(SLAB_BYTES / (4 * p.info.dims[0]!)));
+  return threads > 1 ? Math.max(1, Math.min(bySize, Math.ceil(rowsOf(p) / (2 * threads)))) : bySize;
 }
 
 async function copyTensor(src: FileSource, p: PlannedTensor, sink: ChunkSink): Promise<void> {
@@ -156,7 +157,7 @@ class SlabPool {
     const cols = p.info.dims[0]!;
     const rowBytes = tensorBytes(p.info.type, cols, p.info.name);
     const rows = rowsOf(p);
-    const step = slabRows(p);
+    const step = slabRows(p, this.threads);
     const inFlight: Promise<Uint8Array>[] = [];
     let k = 0;
     for (let r = 0; r < rows; r += step, k++) {
