@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   convert: () => import("./commands/convert.js").then((m) => m.command),
   synth: () => import("./commands/synth.js").then((m) => m.command),
   quantize: () => import("./commands/quantize.js").then((m) => m.command),
+  quality: () => import("./commands/quality.js").then((m) => m.command),
   bench: () => import("./commands/bench.js").then((m) => m.command),
   alert: () => import("./commands/alert.js").then((m) => m.command),
   grammar: () => import("./commands/grammar.js").then((m) => m.command),
