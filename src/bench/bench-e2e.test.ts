@@ -1,7 +1,7 @@
 // `edgellm bench` end to end on a tiny random model: real child processes for both backends, JSON and CSV output,
 // and a failing child reported as one line. No timing is asserted, only that the numbers are sane.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -13,6 +13,8 @@ import { GgufWriter } from "../format/gguf-writer.js";
 import { BufferSource } from "../io/byte-source.js";
 import { writeGgufFile } from "../io/gguf-file-writer.js";
 import { GgmlType } from "../tensor/ggml-type.js";
+import { fileTypeByName } from "../tools/quant-plan.js";
+import { quantizeModel } from "../tools/quantize.js";
 import { synthModel, type SynthShape } from "../tools/synth.js";
 
 /** Row lengths are multiples of 32 (Q8_0 blocks); head size 16. */
@@ -76,6 +78,28 @@ describe("edgellm bench end to end", () => {
     assert.match(rows[1], /^edgellm,1,/);
     assert.match(rows[2], /^edgellm,median,/);
     assert.match(rows[3], /^llama\.cpp,1,node-llama-cpp/);
+  });
+
+  it("several -m files with -f: one row each with type, size, bits per weight, speed, RSS and perplexity", async () => {
+    const q4 = join(dir, "tiny-q4_k_m.gguf");
+    await quantizeModel(model, q4, { fileType: fileTypeByName("Q4_0"), threads: 1 });
+    const text = join(dir, "text.txt");
+    writeFileSync(text, "the kiosk opens at nine and closes at six on weekdays. ".repeat(60));
+    const common = ["-m", model, "-m", q4, "-f", text, "--ppl-ctx", "32", "--ppl-chunks", "2", "--runs", "1", "--warmup", "0", "--prompt-tokens", "8", "--gen-tokens", "4", "--threads", "1"];
+    const table = await bench(common);
+    const rows = table.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| file"));
+    assert.equal(rows.length, 2, table);
+    assert.match(rows[0]!, /tiny-q8_0\.gguf \| mostly Q8_0 \| /, "synth files have no general.file_type: the dominant matrix type");
+    assert.match(rows[1]!, /tiny-q4_k_m\.gguf \| Q4_0 \| /);
+    assert.match(table, /perplexity over .*text\.txt \(2 chunks of 32 tokens/);
+    const lines = (await bench([...common, "--json"])).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines.map((l) => l.file_type), ["mostly Q8_0", "Q4_0"]);
+    for (const l of lines) {
+      assert.ok((l.perplexity as number) > 1 && (l.decode_tok_s as number) > 0 && (l.peak_rss_mb as number) > 10, JSON.stringify(l));
+    }
+    assert.ok((lines[1]!.bits_per_weight as number) < (lines[0]!.bits_per_weight as number));
+    await assert.rejects(bench([...common, "--backend", "llama.cpp"]), /compared on edgellm alone/);
+    await assert.rejects(bench(["-m", model, "-m", model, "--runs", "1"]), /given twice/);
   });
 
   it("a failing child is one error line naming the backend and the child's last stderr line", async () => {

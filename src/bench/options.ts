@@ -25,6 +25,9 @@ export const BENCH_SPEC: Record<string, OptionSpec> = {
   "bandwidth-gbs": { type: "number", help: "memory bandwidth for the roofline (default: 10 for 1 thread, 19 for more)" },
   json: { type: "boolean", help: "print one JSON object per backend instead of the table" },
   csv: { type: "string", help: "also write every run and the medians to this CSV file" },
+  file: { type: "string", alias: "f", help: "with one or several -m files: also each file's perplexity over this text (edgellm only)" },
+  "ppl-ctx": { type: "number", help: "-f: tokens per perplexity chunk", default: 256 },
+  "ppl-chunks": { type: "number", help: "-f: perplexity chunks scored", default: 8 },
   // --backend openai
   url: { type: "string", help: "openai: bench the server at this URL (http://HOST:PORT or …/v1)" },
   "serve-model": { type: "string", help: "openai: start `edgellm serve` on this GGUF file (child, free port), bench it, stop it" },
@@ -164,6 +167,7 @@ function serveBenchFrom(p: Parsed): ServeBenchCli {
   if (p._.length > 0) fail(`unexpected argument "${p._[0]}"`);
   for (const k of ["kernels", "bandwidth-gbs"]) if (p[k] !== undefined) fail(`--${k} is not used with --backend openai`);
   const url = stringOption(p, "url");
+  if (p.file !== undefined) fail("-f (perplexity of -m files) is not for --backend openai");
   const serveModel = stringOption(p, "serve-model");
   const llamaServer = stringOption(p, "llama-server");
   if (llamaServer && !serveModel) fail("--llama-server needs --serve-model FILE (the file both servers run)");
