@@ -61,7 +61,11 @@ export type ErrorCode =
   | "file_not_found"
   | "io_error"
   | "bench_failed"
-  | "quantize_failed";
+  | "quantize_failed"
+  // tools/convert-hf: Hugging Face checkpoints
+  | "safetensors_invalid"
+  | "hf_invalid"
+  | "hf_unsupported";
 
 export class EdgeError extends Error {
   readonly code: ErrorCode;

@@ -201,16 +201,22 @@ export function addSyntheticBpeVocab(w: GgufWriter, size: number, seed: number):
 
 /** Llama 3.1+ rope frequency factors (factor 32, low 1, high 4, original context 8192), one per rotated pair. */
 export function llama3RopeFactors(headDim: number, base: number): Float32Array {
-  const factor = 32, low = 1, high = 4, original = 8192;
+  return llama3RopeFreqFactors(headDim, base, { factor: 32, lowFreqFactor: 1, highFreqFactor: 4, originalContext: 8192 });
+}
+
+/** Llama 3's rope_scaling ("rope_type": "llama3") as the per-pair divisors llama.cpp reads from rope_freqs.weight. */
+export function llama3RopeFreqFactors(
+  headDim: number, base: number, p: { factor: number; lowFreqFactor: number; highFreqFactor: number; originalContext: number },
+): Float32Array {
   const out = new Float32Array(headDim / 2);
   for (let i = 0; i < out.length; i++) {
     const freq = Math.pow(base, (-2 * i) / headDim);
     const wavelen = (2 * Math.PI) / freq;
-    if (wavelen < original / high) out[i] = 1;
-    else if (wavelen > original / low) out[i] = factor;
+    if (wavelen < p.originalContext / p.highFreqFactor) out[i] = 1;
+    else if (wavelen > p.originalContext / p.lowFreqFactor) out[i] = p.factor;
     else {
-      const smooth = (original / wavelen - low) / (high - low);
-      out[i] = 1 / ((1 - smooth) / factor + smooth);
+      const smooth = (p.originalContext / wavelen - p.lowFreqFactor) / (p.highFreqFactor - p.lowFreqFactor);
+      out[i] = 1 / ((1 - smooth) / p.factor + smooth);
     }
   }
   return out;

@@ -1,0 +1,158 @@
+// edgellm convert hf: Hugging Face directories written from GGUF files (test/helpers/hf-dir.ts) convert back to the
+// same tensors, hyperparameters and vocabulary, for llama (q/k permutation), qwen2 (biases) and gpt2 (Conv1D
+// transposes), from one file or shards; llama.cpp gives the same greedy tokens on the result as on the original;
+// hostile safetensors files and unsupported checkpoints are one-line typed errors.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { readGgufHeader } from "../src/engine.js";
+import { EdgeError } from "../src/errors.js";
+import { parseSafetensors } from "../src/format/safetensors.js";
+import { BufferSource } from "../src/io/byte-source.js";
+import { writeGgufFile } from "../src/io/gguf-file-writer.js";
+import { GgmlType } from "../src/tensor/ggml-type.js";
+import { dequantize, quantize } from "../src/tensor/types.js";
+import { convertHf } from "../src/tools/convert-hf.js";
+import { synthModel, type SynthShape } from "../src/tools/synth.js";
+import { repoRoot } from "./helpers/fixtures.js";
+import { safetensorsBytes, writeHfDir } from "./helpers/hf-dir.js";
+import { tempDir } from "./helpers/models.js";
+import { openOracle } from "./helpers/oracle.js";
+
+const SHAPES: Record<string, SynthShape> = {
+  llama: { arch: "llama", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 128, vocabSize: 300, contextLength: 128, ropeBase: 10000, normEps: 1e-5, tied: false },
+  qwen2: { arch: "qwen2", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 1, ffnDim: 96, vocabSize: 300, contextLength: 128, ropeBase: 1000000, normEps: 1e-6, tied: true },
+  gpt2: { arch: "gpt2", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 4, ffnDim: 256, vocabSize: 300, contextLength: 128, ropeBase: 10000, normEps: 1e-5, tied: true },
+};
+const HYPER = ["context_length", "embedding_length", "feed_forward_length", "block_count", "attention.head_count", "attention.head_count_kv", "rope.freq_base", "attention.layer_norm_rms_epsilon", "attention.layer_norm_epsilon"];
+
+function tensorData(path: string) {
+  const file = readGgufHeader(path);
+  const bytes = readFileSync(path);
+  return new Map(file.tensors.map((t) => [t.name, { type: t.type, dims: t.dims, bytes: bytes.subarray(t.fileOffset, t.fileOffset + t.byteSize) }]));
+}
+
+describe("edgellm convert hf", () => {
+  const dir = tempDir();
+  const originals = new Map<string, string>();
+  before(async () => {
+    for (const [arch, shape] of Object.entries(SHAPES)) {
+      const path = join(dir, `hf-orig-${arch}.gguf`);
+      await writeGgufFile(path, synthModel(shape, { type: GgmlType.F32, seed: 21, embedStd: 0.5 }));
+      originals.set(arch, path);
+    }
+  });
+
+  for (const arch of Object.keys(SHAPES)) {
+    it(`${arch}: back to the same tensors, hyperparameters and vocabulary (f32; f16 rounds the matrices; 2 shards)`, async () => {
+      const orig = originals.get(arch)!;
+      const hf = join(dir, `hf-${arch}`);
+      writeHfDir(orig, hf, arch === "qwen2" ? 2 : 1);
+      const out = join(dir, `hf-${arch}-f32.gguf`);
+      const r = await convertHf(hf, out, "f32");
+      assert.equal(r.arch, arch);
+      const want = tensorData(orig), got = tensorData(out);
+      assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+      for (const [name, t] of want) {
+        const g = got.get(name)!;
+        assert.deepEqual(g.dims, t.dims, name);
+        assert.equal(g.type, GgmlType.F32, name);
+        assert.ok(Buffer.from(g.bytes).equals(Buffer.from(t.bytes)), `${name}: data differs`);
+      }
+      const a = readGgufHeader(orig).metadata, b = readGgufHeader(out).metadata;
+      // (llama.cpp's GPT-2 converter writes no head_count_kv: the model reads it as head_count)
+      for (const k of HYPER) if (!(arch === "gpt2" && k === "attention.head_count_kv")) assert.deepEqual(b.get(`${arch}.${k}`)?.value, a.get(`${arch}.${k}`)?.value, k);
+      for (const k of ["tokenizer.ggml.tokens", "tokenizer.ggml.merges", "tokenizer.ggml.token_type", "tokenizer.ggml.eos_token_id"]) {
+        assert.deepEqual(b.get(k)?.value, a.get(k)?.value, k);
+      }
+      assert.equal(b.get("general.file_type")?.value, 0);
+      const f16 = join(dir, `hf-${arch}-f16.gguf`);
+      await convertHf(hf, f16, "f16");
+      for (const [name, t] of tensorData(f16)) {
+        const w = want.get(name)!;
+        const n = w.dims.reduce((x, y) => x * y, 1);
+        if (w.dims.length === 1) assert.equal(t.type, GgmlType.F32, `${name} stays f32`);
+        else assert.ok(Buffer.from(t.bytes).equals(Buffer.from(quantize(GgmlType.F16, dequantize(GgmlType.F32, w.bytes, n)))), `${name}: f16 of the weights`);
+      }
+    });
+  }
+
+  it("llama.cpp gives the same greedy continuation on the converted file as on the original", async () => {
+    for (const arch of ["llama", "gpt2"]) {
+      const prompt = [10, 20, 30, 40];
+      const o1 = await openOracle(originals.get(arch)!), o2 = await openOracle(join(dir, `hf-${arch}-f16.gguf`));
+      try {
+        const want = await o1.greedy(prompt, 12), got = await o2.greedy(prompt, 12);
+        assert.deepEqual(got, want, `${arch}: converted f16 file vs original f32`);
+      } finally {
+        await o1.dispose();
+        await o2.dispose();
+      }
+    }
+  });
+
+  it("hostile safetensors: one typed error naming the problem", () => {
+    const good = safetensorsBytes([["a", [2, 2], new Float32Array(4)], ["b", [3], new Float32Array(3)]]);
+    const headerLen = Number(new DataView(good.buffer).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(good.subarray(8, 8 + headerLen))) as Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>;
+    const withHeader = (h: unknown) => {
+      const json = new TextEncoder().encode(JSON.stringify(h));
+      const out = new Uint8Array(8 + json.length + 28);
+      new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+      out.set(json, 8);
+      return out;
+    };
+    const cases: [Uint8Array, RegExp][] = [
+      [good.subarray(0, 5), /too short/],
+      [good.subarray(0, 8 + headerLen - 3), /runs past the end of the file/],
+      [(() => { const b = good.slice(); new DataView(b.buffer).setBigUint64(0, 1n << 40n, true); return b; })(), /header length \d+ exceeds/],
+      [withHeader({ ...header, a: { ...header.a, dtype: "F8_E4M3" } }), /tensor "a": dtype "F8_E4M3" is not supported/],
+      [withHeader({ ...header, b: { ...header.b, data_offsets: [8, 20] } }), /tensors "a" and "b" overlap/],
+      [withHeader({ ...header, a: { ...header.a, shape: [3, 2] } }), /needs 24 bytes, data_offsets give 16/],
+      [withHeader({ ...header, b: { ...header.b, data_offsets: [16, 4000] } }), /runs past the end of the data/],
+      [withHeader({ ...header, a: { ...header.a, shape: [-1, 2] } }), /shape \[-1,2\] is not a list/],
+      [withHeader([1, 2]), /not a JSON object/],
+      [(() => { const b = good.slice(); b[9] = 0xff; return b; })(), /not valid UTF-8 JSON/],
+    ];
+    assert.equal(parseSafetensors(new BufferSource(good, "good.safetensors")).tensors.length, 2);
+    for (const [bytes, pattern] of cases) {
+      assert.throws(() => parseSafetensors(new BufferSource(bytes, "x.safetensors")), (e: unknown) => {
+        assert.ok(e instanceof EdgeError && e.code === "safetensors_invalid", String(e));
+        assert.match((e as Error).message, /^x\.safetensors: /);
+        assert.match((e as Error).message, pattern);
+        return true;
+      });
+    }
+  });
+
+  it("the command: a pickle checkpoint, an unknown architecture, a bad --outtype are one line each", () => {
+    const bin = join(repoRoot, "bin", "edgellm.js");
+    const run = (args: string[]) => spawnSync(process.execPath, [bin, "convert", ...args], { encoding: "utf8", timeout: 60_000 });
+    const pickle = join(dir, "hf-pickle");
+    mkdirSync(pickle, { recursive: true });
+    writeFileSync(join(pickle, "config.json"), JSON.stringify({ architectures: ["LlamaForCausalLM"] }));
+    writeFileSync(join(pickle, "pytorch_model.bin"), "not read");
+    const odd = join(dir, "hf-odd");
+    mkdirSync(odd, { recursive: true });
+    writeFileSync(join(odd, "config.json"), JSON.stringify({ architectures: ["MambaForCausalLM"] }));
+    const cases: [string[], RegExp][] = [
+      [["hf", pickle, join(dir, "p.gguf")], /PyTorch pickle checkpoints are not read/],
+      [["hf", odd, join(dir, "o.gguf")], /architecture "MambaForCausalLM" is not supported/],
+      [["hf", join(dir, "hf-llama"), join(dir, "x.gguf"), "--outtype", "q4_0"], /--outtype must be f32, f16, bf16 or q8_0/],
+      [["hf", join(dir, "missing-dir"), join(dir, "x.gguf")], /no such directory/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = run(args);
+      assert.notEqual(r.status, 0, args.join(" "));
+      assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, pattern);
+    }
+    const ok = run(["hf", join(dir, "hf-llama"), join(dir, "hf-llama-q8.gguf"), "--outtype", "q8_0"]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stderr, /wrote .*hf-llama-q8\.gguf: llama, \d+ tensors/);
+    const types = new Set(readGgufHeader(join(dir, "hf-llama-q8.gguf")).tensors.filter((t) => t.dims.length === 2).map((t) => t.type));
+    assert.deepEqual([...types], [GgmlType.Q8_0]);
+  });
+});

@@ -1,0 +1,130 @@
+// A Hugging Face model directory written from a GGUF file (the inverse of edgellm convert hf), for its tests:
+// config.json, safetensors (one file, or shards with an index), tokenizer.json and tokenizer_config.json. Matrices
+// go back to PyTorch's layouts: llama q/k rows to the rotate-half order, GPT-2's Conv1D weights transposed.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { readGgufHeader } from "../../src/engine.js";
+import { FileSource } from "../../src/io/file-source.js";
+import { dequantize, tensorBytes } from "../../src/tensor/types.js";
+
+type Meta = ReturnType<typeof readGgufHeader>["metadata"];
+const val = (m: Meta, k: string) => m.get(k)?.value as number | string | undefined;
+
+/** Safetensors bytes of F32 tensors (name → [shape, data]). */
+export function safetensorsBytes(tensors: [string, number[], Float32Array][]): Uint8Array {
+  const header: Record<string, unknown> = {};
+  let off = 0;
+  for (const [name, shape, data] of tensors) {
+    header[name] = { dtype: "F32", shape, data_offsets: [off, off + data.byteLength] };
+    off += data.byteLength;
+  }
+  let json = JSON.stringify(header);
+  json += " ".repeat((8 - ((8 + json.length) % 8)) % 8);
+  const head = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + head.length + off);
+  new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
+  out.set(head, 8);
+  let p = 8 + head.length;
+  for (const [, , data] of tensors) {
+    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), p);
+    p += data.byteLength;
+  }
+  return out;
+}
+
+function hfName(arch: string, name: string): string {
+  if (arch === "gpt2") {
+    const fixed: Record<string, string> = { "token_embd.weight": "transformer.wte.weight", "position_embd.weight": "transformer.wpe.weight", "output_norm.weight": "transformer.ln_f.weight", "output_norm.bias": "transformer.ln_f.bias" };
+    if (fixed[name]) return fixed[name]!;
+    const m = /^blk\.(\d+)\.(\w+)\.(weight|bias)$/.exec(name)!;
+    const part: Record<string, string> = { attn_norm: "ln_1", attn_qkv: "attn.c_attn", attn_output: "attn.c_proj", ffn_norm: "ln_2", ffn_up: "mlp.c_fc", ffn_down: "mlp.c_proj" };
+    return `transformer.h.${m[1]}.${part[m[2]!]}.${m[3]}`;
+  }
+  const fixed: Record<string, string> = { "token_embd.weight": "model.embed_tokens.weight", "output_norm.weight": "model.norm.weight", "output.weight": "lm_head.weight" };
+  if (fixed[name]) return fixed[name]!;
+  const m = /^blk\.(\d+)\.(\w+)\.(weight|bias)$/.exec(name)!;
+  const part: Record<string, string> = {
+    attn_norm: "input_layernorm", ffn_norm: "post_attention_layernorm", attn_q: "self_attn.q_proj", attn_k: "self_attn.k_proj",
+    attn_v: "self_attn.v_proj", attn_output: "self_attn.o_proj", ffn_gate: "mlp.gate_proj", ffn_up: "mlp.up_proj", ffn_down: "mlp.down_proj",
+  };
+  return `model.layers.${m[1]}.${part[m[2]!]}.${m[3]}`;
+}
+
+/** Write `dir` from the GGUF at `gguf`; `shards` > 1 splits the tensors over that many files with an index. */
+export function writeHfDir(gguf: string, dir: string, shards = 1): void {
+  mkdirSync(dir, { recursive: true });
+  const file = readGgufHeader(gguf);
+  const m = file.metadata;
+  const arch = String(val(m, "general.architecture"));
+  const src = new FileSource(gguf);
+  const heads = Number(val(m, `${arch}.attention.head_count`));
+  const kvHeads = Number(val(m, `${arch}.attention.head_count_kv`) ?? heads);
+  const tensors: [string, number[], Float32Array][] = [];
+  try {
+    for (const t of file.tensors) {
+      if (t.name === "rope_freqs.weight") continue;
+      const n = t.dims.reduce((a, b) => a * b, 1);
+      let v = dequantize(t.type, src.readInto(t.fileOffset, tensorBytes(t.type, n), new Uint8Array(tensorBytes(t.type, n))), n);
+      let shape = [...t.dims].reverse();
+      if (arch === "llama" && /attn_[qk]\.weight$/.test(t.name)) v = unpermute(v, shape[0]!, shape[1]!, t.name.includes("attn_q") ? heads : kvHeads);
+      if (arch === "gpt2" && t.dims.length === 2 && /(attn_qkv|attn_output|ffn_up|ffn_down)\.weight$/.test(t.name)) {
+        v = transpose(v, shape[0]!, shape[1]!);
+        shape = [shape[1]!, shape[0]!];
+      }
+      tensors.push([hfName(arch, t.name), shape, v]);
+    }
+  } finally {
+    src.close();
+  }
+  const per = Math.ceil(tensors.length / shards);
+  if (shards === 1) writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(tensors));
+  else {
+    const weightMap: Record<string, string> = {};
+    for (let s = 0; s < shards; s++) {
+      const part = tensors.slice(s * per, (s + 1) * per);
+      const name = `model-${String(s + 1).padStart(5, "0")}-of-${String(shards).padStart(5, "0")}.safetensors`;
+      writeFileSync(join(dir, name), safetensorsBytes(part));
+      for (const [t] of part) weightMap[t] = name;
+    }
+    writeFileSync(join(dir, "model.safetensors.index.json"), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+  }
+  const tokens = m.get("tokenizer.ggml.tokens")!.value as { items: string[] };
+  const types = m.get("tokenizer.ggml.token_type")?.value as { items: Int32Array } | undefined;
+  const merges = m.get("tokenizer.ggml.merges")!.value as { items: string[] };
+  const vocab: Record<string, number> = {};
+  tokens.items.forEach((t, i) => (vocab[t] = i));
+  const added = tokens.items.flatMap((t, i) => (types && types.items[i] === 3 ? [{ id: i, content: t, special: true }] : []));
+  writeFileSync(join(dir, "tokenizer.json"), JSON.stringify({
+    added_tokens: added, pre_tokenizer: { type: "ByteLevel", add_prefix_space: false, use_regex: true }, decoder: { type: "ByteLevel" },
+    model: { type: "BPE", vocab, merges: merges.items },
+  }));
+  const eos = tokens.items[Number(val(m, "tokenizer.ggml.eos_token_id"))];
+  writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ bos_token: eos, eos_token: eos, add_bos_token: false }));
+  const n = (k: string) => Number(val(m, `${arch}.${k}`));
+  const hasOutput = file.tensors.some((t) => t.name === "output.weight");
+  const config = arch === "gpt2"
+    ? { architectures: ["GPT2LMHeadModel"], n_embd: n("embedding_length"), n_head: heads, n_layer: n("block_count"), n_ctx: n("context_length"), n_positions: n("context_length"), layer_norm_epsilon: n("attention.layer_norm_epsilon"), vocab_size: tokens.items.length }
+    : {
+      architectures: [arch === "llama" ? "LlamaForCausalLM" : "Qwen2ForCausalLM"], hidden_size: n("embedding_length"), num_attention_heads: heads,
+      num_key_value_heads: kvHeads, num_hidden_layers: n("block_count"), intermediate_size: n("feed_forward_length"),
+      max_position_embeddings: n("context_length"), rope_theta: n("rope.freq_base"), rms_norm_eps: n("attention.layer_norm_rms_epsilon"),
+      vocab_size: tokens.items.length, tie_word_embeddings: !hasOutput,
+    };
+  writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, _name_or_path: `test/${arch}` }));
+}
+
+function unpermute(w: Float32Array, rows: number, cols: number, heads: number): Float32Array {
+  const hd = rows / heads;
+  const out = new Float32Array(w.length);
+  for (let h = 0; h < heads; h++) for (let j = 0; j < hd / 2; j++) for (let s = 0; s < 2; s++) {
+    const gg = h * hd + 2 * j + s, hf = h * hd + s * (hd / 2) + j;
+    out.set(w.subarray(gg * cols, (gg + 1) * cols), hf * cols);
+  }
+  return out;
+}
+
+function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c]!;
+  return out;
+}
