@@ -111,18 +111,26 @@ function ggufName(arch: "llama" | "qwen2" | "gpt2", name: string): string | null
   throw new EdgeError("hf_unsupported", `tensor "${name}" has no GGUF name for ${arch} (an architecture variant this converter does not know)`);
 }
 
-/** A checkpoint tensor as float32 (F32, F16, BF16 sources). */
-function readF32(t: SourceTensor): Float32Array {
+const ELEMENT_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
+/** Elements converted per slab when a tensor streams (rows of it, ~16 MB of float32). */
+const SLAB_ELEMENTS = 4 << 20;
+
+/** `n` elements of a checkpoint tensor from element `first`, as float32 (F32, F16, BF16 sources). */
+function readF32(t: SourceTensor, first = 0, n = t.shape.reduce((a, b) => a * b, 1)): Float32Array {
+  const size = ELEMENT_BYTES[t.dtype];
+  if (!size) throw new EdgeError("hf_unsupported", `${t.file}: tensor "${t.name}" is ${t.dtype}; weights must be F32, F16 or BF16`);
   const src = new FileSource(t.file);
   try {
-    const bytes = src.readInto(t.offset, t.byteSize, new Uint8Array(t.byteSize));
-    const n = t.shape.reduce((a, b) => a * b, 1);
+    const bytes = src.readInto(t.offset + first * size, n * size, new Uint8Array(n * size));
     const out = new Float32Array(n);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const bits = new Uint32Array(1), asF32 = new Float32Array(bits.buffer);
     if (t.dtype === "F32") for (let i = 0; i < n; i++) out[i] = dv.getFloat32(4 * i, true);
     else if (t.dtype === "F16") for (let i = 0; i < n; i++) out[i] = f16ToF32(dv.getUint16(2 * i, true));
-    else if (t.dtype === "BF16") for (let i = 0; i < n; i++) out[i] = new Float32Array(new Uint32Array([dv.getUint16(2 * i, true) << 16]).buffer)[0]!;
-    else throw new EdgeError("hf_unsupported", `${t.file}: tensor "${t.name}" is ${t.dtype}; weights must be F32, F16 or BF16`);
+    else for (let i = 0; i < n; i++) {
+      bits[0] = dv.getUint16(2 * i, true) << 16;
+      out[i] = asF32[0]!;
+    }
     return out;
   } finally {
     src.close();
@@ -223,14 +231,27 @@ export async function convertHf(dir: string, output: string, outtype: HfOutType 
     let type = isMatrix ? out.type : GgmlType.F32;
     if (type !== GgmlType.F32 && dims[0]! % traitsOf(type).blockSize !== 0) type = GgmlType.F16;
     const permute = arch === "llama" && /\.self_attn\.[qk]_proj\.weight$/.test(t.name) ? (t.name.includes("q_proj") ? heads : kvHeads) : 0;
+    const rowLen = dims[0]!, rows = dims.slice(1).reduce((a, b) => a * b, 1);
     w.addTensor({
       name, type, dims,
-      data: () => {
-        let v = readF32(t);
-        if (conv1d) v = transpose(v, t.shape[0]!, t.shape[1]!);
-        if (permute) v = permuteHeads(v, t.shape[0]!, t.shape[1]!, permute);
-        return quantize(type, v);
-      },
+      data: conv1d || permute
+        // reordered rows: the whole tensor at once (attention projections, GPT-2 matrices: small)
+        ? () => {
+          let v = readF32(t);
+          if (conv1d) v = transpose(v, t.shape[0]!, t.shape[1]!);
+          if (permute) v = permuteHeads(v, t.shape[0]!, t.shape[1]!, permute);
+          return quantize(type, v);
+        }
+        // the rest streams in slabs of whole rows (a 152k-token embedding never sits in memory as float32)
+        : {
+          write: async (sink) => {
+            const step = Math.max(1, Math.floor(SLAB_ELEMENTS / rowLen));
+            for (let r = 0; r < rows; r += step) {
+              const n = Math.min(step, rows - r);
+              await sink(quantize(type, readF32(t, r * rowLen, n * rowLen)));
+            }
+          },
+        },
     });
     count++;
   }
