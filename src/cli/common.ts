@@ -1,4 +1,5 @@
 // Options and helpers shared by the commands that load a model.
+import { readFileSync } from "node:fs";
 import { EdgeError } from "../errors.js";
 import { loadModel, type LoadedModel } from "../engine.js";
 import type { GenerateOptions } from "../runtime/generate.js";
@@ -91,4 +92,13 @@ export function collect(argv: string[], flag: string): string[] {
     else if (argv[i].startsWith(flag + "=")) out.push(argv[i].slice(flag.length + 1));
   }
   return out;
+}
+
+/** A UTF-8 text file named on the command line (one-line error when it cannot be read). */
+export function readTextFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    throw new EdgeError("file_not_found", `${path}: cannot read text file`);
+  }
 }

@@ -1,10 +1,9 @@
 // `edgellm bench`: prefill/decode speed, per-token latency and peak memory of edgellm and/or llama.cpp on one model,
 // or (--backend openai) of OpenAI-compatible servers over HTTP at several concurrency levels.
-import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { EdgeError } from "../../errors.js";
 import { helpText } from "../args.js";
-import { collect } from "../common.js";
+import { collect, readTextFile } from "../common.js";
 import { fileFacts, filePerplexity, filesTable, type FileRow } from "../../bench/file-compare.js";
 import { BENCH_SPEC, BENCH_USAGE, parseBenchCommand, type ServeBenchCli } from "../../bench/options.js";
 import { ProgressBar, type ProgressSink } from "../../bench/progress.js";
@@ -59,14 +58,7 @@ async function compareFiles(argv: string[], models: string[], textPath: string |
     throw new EdgeError("bad_argument", "several -m files (or -f) are compared on edgellm alone: drop --backend, or bench one file against llama.cpp");
   }
   if (new Set(models).size !== models.length) throw new EdgeError("bad_argument", "a file is given twice with -m");
-  let text: string | undefined;
-  if (textPath !== undefined) {
-    try {
-      text = readFileSync(textPath, "utf8");
-    } catch {
-      throw new EdgeError("file_not_found", `${textPath}: cannot read text file`);
-    }
-  }
+  const text = textPath !== undefined ? readTextFile(textPath) : undefined;
   const pplCtx = numberArg(argv, "--ppl-ctx", 256), pplChunks = numberArg(argv, "--ppl-chunks", 8);
   const rows: FileRow[] = [];
   const bar = new ProgressBar(models.length * o.runs * UNITS_PER_CHILD, io.stderr);

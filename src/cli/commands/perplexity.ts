@@ -1,10 +1,9 @@
 // `edgellm perplexity`: perplexity of a model over a text file, computed as llama-perplexity does.
-import { readFileSync } from "node:fs";
 import { EdgeError } from "../../errors.js";
 import { klDivergence, type KldStats } from "../../eval/kl-divergence.js";
 import { perplexity } from "../../eval/perplexity.js";
 import { helpText, parseArgs, requireString, type OptionSpec, type Parsed } from "../args.js";
-import { MODEL_OPTIONS, openModel, positiveInt } from "../common.js";
+import { MODEL_OPTIONS, openModel, positiveInt, readTextFile } from "../common.js";
 
 const SPEC: Record<string, OptionSpec> = {
   ...MODEL_OPTIONS,
@@ -23,12 +22,7 @@ export const command = {
     const p = parseArgs(argv, SPEC);
     if (p.help) return void process.stdout.write(helpText(USAGE, SPEC) + "\n");
     const textPath = requireString(p, "file", "text file");
-    let text: string;
-    try {
-      text = readFileSync(textPath, "utf8");
-    } catch {
-      throw new EdgeError("file_not_found", `${textPath}: cannot read text file`);
-    }
+    const text = readTextFile(textPath);
     const ctx = positiveInt(p, "ctx")!;
     if (p["kld-base"] !== undefined) return kldCommand(p, text, ctx);
     const lm = openModel(p);

@@ -1,9 +1,8 @@
 // `edgellm quality -m BASE.gguf -f TEXT --types Q8_0,Q4_K_M,…`: what each quantization type costs, in one table.
-import { readFileSync } from "node:fs";
 import { EdgeError } from "../../errors.js";
 import { qualityCsv, qualityMarkdown, qualityTable } from "../../eval/quality.js";
 import { helpText, optionalNumber, parseArgs, requireString, type OptionSpec } from "../args.js";
-import { positiveInt } from "../common.js";
+import { positiveInt, readTextFile } from "../common.js";
 
 const SPEC: Record<string, OptionSpec> = {
   model: { type: "string", alias: "m", help: "base GGUF model (F16, BF16 or F32 is best)" },
@@ -26,12 +25,7 @@ export const command = {
     const textPath = requireString(p, "file", "text file");
     const format = String(p.format);
     if (!["markdown", "csv", "json"].includes(format)) throw new EdgeError("bad_argument", `--format must be markdown, csv or json, got "${format}"`);
-    let text: string;
-    try {
-      text = readFileSync(textPath, "utf8");
-    } catch {
-      throw new EdgeError("file_not_found", `${textPath}: cannot read text file`);
-    }
+    const text = readTextFile(textPath);
     const types = String(p.types).split(",").filter((t) => t !== "");
     if (types.length === 0) throw new EdgeError("bad_argument", "--types needs at least one type");
     const threads = optionalNumber(p, "threads");
