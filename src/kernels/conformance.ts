@@ -328,7 +328,7 @@ export function runKernelConformance(label: string, factory: KernelFactory): voi
       }
     });
 
-    test("attention: f16/f32 cache, GQA groups 1–4 and 7, prefill and decode, odd head sizes", () => {
+    test("attention: f16/f32 cache, GQA groups 1–8 and 12, prefill and decode, odd head sizes", () => {
       const rand = rng(6000);
       const cases = [
         { nKv: 2, group: 1, headDim: 64, n: 1, pos0: 0 },
@@ -337,6 +337,10 @@ export function runKernelConformance(label: string, factory: KernelFactory): voi
         { nKv: 2, group: 4, headDim: 20, n: 1, pos0: 37 },
         { nKv: 3, group: 3, headDim: 128, n: 2, pos0: 100 },
         { nKv: 2, group: 7, headDim: 64, n: 2, pos0: 9 }, // Qwen2.5-0.5B grouping: batches of 4 + 3 heads
+        { nKv: 1, group: 5, headDim: 22, n: 3, pos0: 4 }, // tails in both passes
+        { nKv: 2, group: 6, headDim: 36, n: 1, pos0: 50 },
+        { nKv: 1, group: 8, headDim: 128, n: 2, pos0: 3 },
+        { nKv: 1, group: 12, headDim: 16, n: 2, pos0: 6 },
       ];
       for (const kvType of ["f16", "f32"] as KvType[]) {
         for (const c of cases) {
