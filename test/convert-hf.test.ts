@@ -51,7 +51,7 @@ describe("edgellm convert hf", () => {
       const hf = join(dir, `hf-${arch}`);
       writeHfDir(orig, hf, arch === "qwen2" ? 2 : 1);
       const out = join(dir, `hf-${arch}-f32.gguf`);
-      const r = await convertHf(hf, out, "f32");
+      const r = await convertHf(hf, out, { outtype: "f32" });
       assert.equal(r.arch, arch);
       const want = tensorData(orig), got = tensorData(out);
       assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
@@ -69,7 +69,7 @@ describe("edgellm convert hf", () => {
       }
       assert.equal(b.get("general.file_type")?.value, 0);
       const f16 = join(dir, `hf-${arch}-f16.gguf`);
-      await convertHf(hf, f16, "f16");
+      await convertHf(hf, f16, { outtype: "f16" });
       for (const [name, t] of tensorData(f16)) {
         const w = want.get(name)!;
         const n = w.dims.reduce((x, y) => x * y, 1);
@@ -90,6 +90,23 @@ describe("edgellm convert hf", () => {
         await o1.dispose();
         await o2.dispose();
       }
+    }
+  });
+
+  it("tokenizer.ggml.pre: SmolLM's split (digits, then byte-level) without space clean-up is smollm, with it starcoder", async () => {
+    const hf = join(dir, "hf-llama");
+    const tok = JSON.parse(readFileSync(join(hf, "tokenizer.json"), "utf8")) as Record<string, unknown>;
+    tok.pre_tokenizer = { type: "Sequence", pretokenizers: [{ type: "Digits", individual_digits: true }, { type: "ByteLevel", add_prefix_space: false, use_regex: true }] };
+    const cfg = JSON.parse(readFileSync(join(hf, "tokenizer_config.json"), "utf8")) as Record<string, unknown>;
+    const variant = join(dir, "hf-llama-digits");
+    mkdirSync(variant, { recursive: true });
+    for (const f of ["config.json", "model.safetensors"]) writeFileSync(join(variant, f), readFileSync(join(hf, f)));
+    writeFileSync(join(variant, "tokenizer.json"), JSON.stringify(tok));
+    for (const [clean, want] of [[false, "smollm"], [true, "starcoder"]] as const) {
+      writeFileSync(join(variant, "tokenizer_config.json"), JSON.stringify({ ...cfg, clean_up_tokenization_spaces: clean }));
+      const out = join(dir, `hf-digits-${want}.gguf`);
+      await convertHf(variant, out, { outtype: "f32" });
+      assert.equal(readGgufHeader(out).metadata.get("tokenizer.ggml.pre")?.value, want);
     }
   });
 
@@ -149,10 +166,15 @@ describe("edgellm convert hf", () => {
       assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
       assert.match(r.stderr, pattern);
     }
-    const ok = run(["hf", join(dir, "hf-llama"), join(dir, "hf-llama-q8.gguf"), "--outtype", "q8_0"]);
+    // an unknown --pre is refused by the tokenizer setup; a known one is written as given
+    const badPre = run(["hf", join(dir, "hf-llama"), join(dir, "bp.gguf"), "--pre", "no-such-pre"]);
+    assert.notEqual(badPre.status, 0);
+    assert.equal(badPre.stderr.trimEnd().split("\n").length, 1, badPre.stderr);
+    const ok = run(["hf", join(dir, "hf-llama"), join(dir, "hf-llama-q8.gguf"), "--outtype", "q8_0", "--pre", "smollm"]);
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stderr, /wrote .*hf-llama-q8\.gguf: llama, \d+ tensors/);
     const types = new Set(readGgufHeader(join(dir, "hf-llama-q8.gguf")).tensors.filter((t) => t.dims.length === 2).map((t) => t.type));
     assert.deepEqual([...types], [GgmlType.Q8_0]);
+    assert.equal(readGgufHeader(join(dir, "hf-llama-q8.gguf")).metadata.get("tokenizer.ggml.pre")?.value, "smollm");
   });
 });

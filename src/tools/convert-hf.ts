@@ -14,6 +14,7 @@ import { f16ToF32 } from "../tensor/f16.js";
 import { GgmlType } from "../tensor/ggml-type.js";
 import { quantize, traitsOf } from "../tensor/types.js";
 import { vocabFromHfTokenizer, type HfTokenizerConfig } from "../tokenizer/from-hf.js";
+import { getPreTokenizer } from "../tokenizer/pre-tokenizer.js";
 import { QUANTIZATION_VERSION } from "./quantize.js";
 import { llama3RopeFreqFactors } from "./synth.js";
 
@@ -165,7 +166,14 @@ export interface ConvertHfSummary {
   bytes: number;
 }
 
-export async function convertHf(dir: string, output: string, outtype: HfOutType = "f16"): Promise<ConvertHfSummary> {
+export interface ConvertHfOptions {
+  outtype?: HfOutType;
+  /** tokenizer.ggml.pre to write instead of the one inferred from tokenizer.json. */
+  pre?: string;
+}
+
+export async function convertHf(dir: string, output: string, opts: ConvertHfOptions = {}): Promise<ConvertHfSummary> {
+  const outtype = opts.outtype ?? "f16";
   if (!existsSync(dir)) throw new EdgeError("file_not_found", `${dir}: no such directory`);
   const out = OUT[outtype];
   if (!out) throw new EdgeError("bad_argument", `--outtype must be f32, f16, bf16 or q8_0, got "${outtype}"`);
@@ -217,7 +225,7 @@ export async function convertHf(dir: string, output: string, outtype: HfOutType 
       w.addTensor({ name: "rope_freqs.weight", type: GgmlType.F32, dims: [factors.length], data: () => quantize(GgmlType.F32, factors) });
     }
   }
-  writeVocab(w, dir, cfg);
+  writeVocab(w, dir, cfg, opts.pre);
 
   const tied = cfg.tie_word_embeddings !== false;
   let count = 0;
@@ -260,10 +268,13 @@ export async function convertHf(dir: string, output: string, outtype: HfOutType 
 }
 
 /** tokenizer.json (+ tokenizer_config.json, generation_config.json) as llama.cpp's tokenizer.ggml.* keys. */
-function writeVocab(w: GgufWriter, dir: string, cfg: Json): void {
+function writeVocab(w: GgufWriter, dir: string, cfg: Json, pre: string | undefined): void {
   const tokJson = readJson(join(dir, "tokenizer.json"), true)!;
-  const tokCfg = readJson(join(dir, "tokenizer_config.json"), false) as (HfTokenizerConfig & { chat_template?: unknown }) | undefined;
-  const v = vocabFromHfTokenizer(tokJson, { config: tokCfg, vocabSize: typeof cfg.vocab_size === "number" ? cfg.vocab_size : undefined });
+  const tokCfg = readJson(join(dir, "tokenizer_config.json"), false) as (HfTokenizerConfig & { chat_template?: unknown; clean_up_tokenization_spaces?: unknown }) | undefined;
+  const v = vocabFromHfTokenizer(tokJson, { config: tokCfg, pre, vocabSize: typeof cfg.vocab_size === "number" ? cfg.vocab_size : undefined });
+  // llama.cpp's "smollm" is the StarCoder split without the clean-up of spaces on decoding (SmolLM's tokenizer says so)
+  if (pre === undefined && v.pre === "starcoder" && tokCfg?.clean_up_tokenization_spaces === false) v.pre = "smollm";
+  getPreTokenizer(v.pre); // a name neither edgellm nor llama.cpp would know fails here, not at load time
   const gen = readJson(join(dir, "generation_config.json"), false);
   w.setString("tokenizer.ggml.model", v.model);
   if (v.pre) w.setString("tokenizer.ggml.pre", v.pre);
