@@ -129,6 +129,10 @@ export async function loadModelAsync(path: string, options: LoadOptions = {}): P
 
 /** The steps of loading around reading the weights: header, checks, memory, kernels; then the model. */
 function openWeights(path: string, src: FileSource, options: LoadOptions) {
+  const prefetch = options.prefetch ?? "auto";
+  if (prefetch !== "auto" && (!Number.isSafeInteger(prefetch) || prefetch < 0 || prefetch > 1 << 24)) {
+    throw new EdgeError("bad_argument", `prefetch must be "auto" or a byte distance from 0 to ${1 << 24}, got ${prefetch}`);
+  }
   const file = parseGguf(src);
   const arch = getString(file, "general.architecture");
   architectureFactory(arch, path); // fail before reading anything else
@@ -158,7 +162,7 @@ function openWeights(path: string, src: FileSource, options: LoadOptions) {
         const model = createModel(arch, { file, weights, kernels, arena }, path);
         weights.prepare(kernels);
         const lm = new LoadedModel(path, file, model, tokenizer, kernels, budget);
-        lm.prefetch = setUpPrefetch(kernels, weights, arena, options.prefetch ?? "auto");
+        lm.prefetch = setUpPrefetch(kernels, weights, arena, prefetch);
         return lm;
       } catch (e) {
         kernels.dispose?.();
@@ -172,10 +176,7 @@ function openWeights(path: string, src: FileSource, options: LoadOptions) {
 function setUpPrefetch(kernels: Kernels, weights: WeightStore, arena: Arena, prefetch: number | "auto"): PrefetchChoice | undefined {
   if (!kernels.setPrefetch) return undefined;
   if (prefetch !== "auto") {
-    if (!Number.isSafeInteger(prefetch) || prefetch < 0 || prefetch > 1 << 24) {
-      throw new EdgeError("bad_argument", `prefetch must be "auto" or a byte distance from 0 to ${1 << 24}, got ${prefetch}`);
-    }
-    kernels.setPrefetch(prefetch);
+    kernels.setPrefetch(prefetch); // checked before the weights were read
     return { bytes: prefetch, offMs: NaN, onMs: NaN };
   }
   const matrices = [...weights.all()].filter((t) => t.dims.length >= 2);

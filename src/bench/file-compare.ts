@@ -3,8 +3,9 @@
 // answers "what does quantizing buy me on this device".
 import { statSync } from "node:fs";
 import { loadModel, readGgufHeader } from "../engine.js";
-import { perplexity } from "../eval/perplexity.js";
+import { chunkBos, perplexity } from "../eval/perplexity.js";
 import { bitsPerWeight } from "../eval/quality.js";
+import type { GgufFile } from "../format/gguf-types.js";
 import { ggmlTypeName } from "../tensor/types.js";
 import { FILE_TYPES } from "../tools/quant-plan.js";
 import type { BackendSummary, BenchSetup } from "./report.js";
@@ -20,8 +21,7 @@ export interface FileRow {
 }
 
 /** llama_ftype's name for general.file_type; without one, "mostly T" for the type holding most matrix bytes. */
-export function fileTypeName(path: string): string {
-  const file = readGgufHeader(path);
+export function fileTypeName(file: GgufFile): string {
   const v = file.metadata.get("general.file_type")?.value;
   const named = FILE_TYPES.find((f) => f.ftype === v)?.name;
   if (named) return named;
@@ -35,7 +35,7 @@ export function filePerplexity(path: string, text: string, ctx: number, chunks: 
   const lm = loadModel(path, { threads });
   try {
     const tokens = lm.tokenizer.encode(text).slice(0, ctx * chunks);
-    const bos = lm.tokenizer.addsBos ? (lm.tokenizer.bos ?? -1) : -1;
+    const bos = chunkBos(lm.tokenizer);
     return perplexity(lm.createSession({ ctx, batch: Math.min(64, ctx), allLogits: true }), tokens, ctx, bos).perplexity;
   } finally {
     lm.dispose();
@@ -43,7 +43,8 @@ export function filePerplexity(path: string, text: string, ctx: number, chunks: 
 }
 
 export function fileFacts(path: string): { fileType: string; mb: number; bitsPerWeight: number } {
-  return { fileType: fileTypeName(path), mb: statSync(path).size / 2 ** 20, bitsPerWeight: bitsPerWeight(path) };
+  const file = readGgufHeader(path);
+  return { fileType: fileTypeName(file), mb: statSync(path).size / 2 ** 20, bitsPerWeight: bitsPerWeight(file) };
 }
 
 const fmt = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : "—");

@@ -54,6 +54,8 @@ export interface BenchCli {
   json: boolean;
   csv?: string;
   help: boolean;
+  /** -f: a text for each -m file's perplexity, in chunks of pplCtx tokens, pplChunks of them. */
+  text?: { file: string; pplCtx: number; pplChunks: number };
 }
 
 function int(p: Parsed, name: string, min: number, max: number): number {
@@ -142,6 +144,7 @@ function localBenchFrom(p: Parsed): BenchCli {
     json: p.json === true,
     csv,
     help: false,
+    text: p.file === undefined ? undefined : { file: stringOption(p, "file")!, pplCtx: int(p, "ppl-ctx", 4, 1 << 16), pplChunks: int(p, "ppl-chunks", 1, 1 << 20) },
   };
 }
 

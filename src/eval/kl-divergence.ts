@@ -72,7 +72,10 @@ export function klDivergence(
     for (let off = 0; off < ctx; off += batch) {
       const piece = chunk.subarray(off, Math.min(ctx, off + batch));
       base.eval(piece, (_o, n) => {
-        for (let i = 0; i < n; i++) logSoftmaxInto(base.batchLogits(i), vocab, baseLogProbs.subarray(i * vocab, (i + 1) * vocab));
+        for (let i = 0; i < n; i++) {
+          const j = off + i;
+          if (j >= first && j < ctx - 1) logSoftmaxInto(base.batchLogits(i), vocab, baseLogProbs.subarray(i * vocab, (i + 1) * vocab));
+        }
       });
       session.eval(piece, (_o, n) => {
         for (let i = 0; i < n; i++) {

@@ -55,6 +55,11 @@ export function perplexity(session: Session, tokens: ArrayLike<number>, ctx: num
   return { perplexity: Math.exp(nll / count), tokens: count, chunks: nChunks, nll: nll / count, running };
 }
 
+/** The BOS id perplexity chunks start with: the vocabulary's BOS when it adds one, else −1 (none). */
+export function chunkBos(tok: { readonly addsBos: boolean; readonly bos: number | undefined }): number {
+  return tok.addsBos ? (tok.bos ?? -1) : -1;
+}
+
 /** log softmax(logits)[target], computed stably. */
 export function logSoftmaxAt(logits: Float32Array, n: number, target: number): number {
   let max = -Infinity;

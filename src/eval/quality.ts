@@ -5,10 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadModel, readGgufHeader, type LoadedModel } from "../engine.js";
 import { argmax } from "../runtime/sampler.js";
-import { tensorBytes } from "../tensor/types.js";
+import type { GgufFile } from "../format/gguf-types.js";
 import { fileTypeByName } from "../tools/quant-plan.js";
 import { quantizeModel } from "../tools/quantize.js";
 import { klDivergence, type KldStats } from "./kl-divergence.js";
+import { chunkBos } from "./perplexity.js";
 
 export interface QualityRow {
   type: string;
@@ -29,13 +30,12 @@ export interface QualityOptions {
   onRow?: (row: QualityRow) => void;
 }
 
-/** Bits per weight of a file: tensor data bits over tensor elements. */
-export function bitsPerWeight(path: string): number {
+/** Bits per weight of a model: tensor data bits over tensor elements. */
+export function bitsPerWeight(file: GgufFile): number {
   let bytes = 0, elements = 0;
-  for (const t of readGgufHeader(path).tensors) {
-    const n = t.dims.reduce((a, b) => a * b, 1);
-    bytes += tensorBytes(t.type, n, t.name);
-    elements += n;
+  for (const t of file.tensors) {
+    bytes += t.byteSize;
+    elements += t.dims.reduce((a, b) => a * b, 1);
   }
   return (8 * bytes) / elements;
 }
@@ -58,10 +58,10 @@ export async function qualityTable(basePath: string, opts: QualityOptions): Prom
   try {
     const all = base.tokenizer.encode(opts.text);
     const tokens = opts.chunks ? all.slice(0, opts.chunks * opts.ctx) : all;
-    const bos = base.tokenizer.addsBos ? (base.tokenizer.bos ?? -1) : -1;
+    const bos = chunkBos(base.tokenizer);
     const sessionOpts = { ctx: opts.ctx, batch: Math.min(64, opts.ctx), allLogits: true };
     const measure = (type: string, path: string, lm: LoadedModel): QualityRow => ({
-      type, mb: statSync(path).size / 2 ** 20, bitsPerWeight: bitsPerWeight(path), decodeTokS: decodeSpeed(lm, steps),
+      type, mb: statSync(path).size / 2 ** 20, bitsPerWeight: bitsPerWeight(readGgufHeader(path)), decodeTokS: decodeSpeed(lm, steps),
       stats: klDivergence(lm.createSession(sessionOpts), base.createSession(sessionOpts), tokens, opts.ctx, bos),
     });
     const baseRow = measure("base", basePath, base);

@@ -5,7 +5,7 @@ import { EdgeError } from "../../errors.js";
 import { helpText } from "../args.js";
 import { collect, readTextFile } from "../common.js";
 import { fileFacts, filePerplexity, filesTable, type FileRow } from "../../bench/file-compare.js";
-import { BENCH_SPEC, BENCH_USAGE, parseBenchCommand, type ServeBenchCli } from "../../bench/options.js";
+import { BENCH_SPEC, BENCH_USAGE, parseBenchCommand, type BenchCli, type ServeBenchCli } from "../../bench/options.js";
 import { ProgressBar, type ProgressSink } from "../../bench/progress.js";
 import { jsonLine, toCsv, toTable } from "../../bench/report.js";
 import { runBench, UNITS_PER_CHILD } from "../../bench/runner.js";
@@ -26,8 +26,7 @@ export async function benchCommand(argv: string[], io: BenchIo = PROCESS_IO): Pr
   if (line.backend === "openai") return serveBench(line.cli, io);
   const cli = line.cli;
   if (cli.help) return io.stdout(helpText(BENCH_USAGE, BENCH_SPEC) + "\n");
-  const text = collect(argv, "-f").concat(collect(argv, "--file"));
-  if (models.length > 1 || text.length > 0) return compareFiles(argv, models, text[0], io);
+  if (models.length > 1 || cli.text) return compareFiles(cli, models, io);
   const o = cli.options;
   const bar = new ProgressBar(o.runs * o.backends.length * UNITS_PER_CHILD, io.stderr);
   let result;
@@ -45,34 +44,24 @@ export async function benchCommand(argv: string[], io: BenchIo = PROCESS_IO): Pr
 }
 
 /** Several files of one model side by side on edgellm (each measured as a one-file run), optionally with perplexity. */
-async function compareFiles(argv: string[], models: string[], textPath: string | undefined, io: BenchIo): Promise<void> {
-  const withoutModels: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "-m" || argv[i] === "--model") i++;
-    else if (!argv[i]!.startsWith("--model=")) withoutModels.push(argv[i]!);
-  }
-  const first = parseBenchCommand([...withoutModels, "-m", models[0]!]);
-  if (first.backend !== "local") throw new EdgeError("bad_argument", "several -m files are compared on edgellm, not --backend openai");
-  const o = first.cli.options;
+async function compareFiles(cli: BenchCli, models: string[], io: BenchIo): Promise<void> {
+  const o = cli.options;
   if (o.backends.length !== 1 || o.backends[0] !== "edgellm") {
     throw new EdgeError("bad_argument", "several -m files (or -f) are compared on edgellm alone: drop --backend, or bench one file against llama.cpp");
   }
   if (new Set(models).size !== models.length) throw new EdgeError("bad_argument", "a file is given twice with -m");
-  const text = textPath !== undefined ? readTextFile(textPath) : undefined;
-  const pplCtx = numberArg(argv, "--ppl-ctx", 256), pplChunks = numberArg(argv, "--ppl-chunks", 8);
+  const text = cli.text ? readTextFile(cli.text.file) : undefined;
   const rows: FileRow[] = [];
   const bar = new ProgressBar(models.length * o.runs * UNITS_PER_CHILD, io.stderr);
   let csv = "";
   try {
     for (const model of models) {
-      const opts = parseBenchCommand([...withoutModels, "-m", model]);
-      if (opts.backend !== "local") throw new EdgeError("bad_argument", "unexpected backend");
-      const result = await runBench(opts.cli.options, { onProgress: (label, steps) => bar.update(`${model}: ${label}`, steps) });
+      const result = await runBench({ ...o, model }, { onProgress: (label, steps) => bar.update(`${model}: ${label}`, steps) });
       const summary = result.summaries[0]!;
       const row: FileRow = { model, ...fileFacts(model), summary, setup: result.setup };
       if (text !== undefined) {
         bar.update(`${model}: perplexity`);
-        row.perplexity = filePerplexity(model, text, pplCtx, pplChunks, o.threads);
+        row.perplexity = filePerplexity(model, text, cli.text!.pplCtx, cli.text!.pplChunks, o.threads);
       }
       rows.push(row);
       const part = toCsv(result.setup, result.summaries);
@@ -81,22 +70,13 @@ async function compareFiles(argv: string[], models: string[], textPath: string |
   } finally {
     bar.clear();
   }
-  const cli = first.cli;
   if (cli.csv) await writeCsv(cli.csv, csv);
-  const note = text !== undefined ? `perplexity over ${textPath} (${pplChunks} chunks of ${pplCtx} tokens, as llama-perplexity)` : undefined;
+  const note = cli.text ? `perplexity over ${cli.text.file} (${cli.text.pplChunks} chunks of ${cli.text.pplCtx} tokens, as llama-perplexity)` : undefined;
   if (cli.json) {
     for (const r of rows) {
       io.stdout(JSON.stringify({ ...jsonLine(r.setup, r.summary), file_type: r.fileType, bits_per_weight: r.bitsPerWeight, ...(r.perplexity !== undefined ? { perplexity: r.perplexity } : {}) }) + "\n");
     }
   } else io.stdout(filesTable(rows, note));
-}
-
-function numberArg(argv: string[], flag: string, dflt: number): number {
-  const v = collect(argv, flag).pop();
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new EdgeError("bad_argument", `${flag} must be a positive integer, got "${v}"`);
-  return n;
 }
 
 async function serveBench(cli: ServeBenchCli, io: BenchIo): Promise<void> {

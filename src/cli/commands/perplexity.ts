@@ -1,7 +1,7 @@
 // `edgellm perplexity`: perplexity of a model over a text file, computed as llama-perplexity does.
 import { EdgeError } from "../../errors.js";
 import { klDivergence, type KldStats } from "../../eval/kl-divergence.js";
-import { perplexity } from "../../eval/perplexity.js";
+import { chunkBos, perplexity } from "../../eval/perplexity.js";
 import { helpText, parseArgs, requireString, type OptionSpec, type Parsed } from "../args.js";
 import { MODEL_OPTIONS, openModel, positiveInt, readTextFile } from "../common.js";
 
@@ -30,7 +30,7 @@ export const command = {
     const maxChunks = positiveInt(p, "chunks");
     const usable = maxChunks ? tokens.slice(0, maxChunks * ctx) : tokens;
     const session = lm.createSession({ ctx, batch: Math.min(positiveInt(p, "batch")!, ctx), allLogits: true });
-    const bos = lm.tokenizer.addsBos ? (lm.tokenizer.bos ?? -1) : -1;
+    const bos = chunkBos(lm.tokenizer);
     const t0 = performance.now();
     const r = perplexity(session, usable, ctx, bos, (i, n, ppl) => {
       process.stderr.write(`[edgellm] chunk ${i + 1}/${n}: perplexity ${ppl.toFixed(4)}\n`);
@@ -60,7 +60,7 @@ function kldCommand(p: Parsed, text: string, ctx: number): void {
     const batch = Math.min(positiveInt(p, "batch")!, ctx);
     const session = lm.createSession({ ctx, batch, allLogits: true });
     const baseSession = base.createSession({ ctx, batch, allLogits: true });
-    const bos = lm.tokenizer.addsBos ? (lm.tokenizer.bos ?? -1) : -1;
+    const bos = chunkBos(lm.tokenizer);
     const r = klDivergence(session, baseSession, usable, ctx, bos, (i, n, s) => {
       process.stderr.write(`[edgellm] chunk ${i + 1}/${n}: perplexity ${s.ppl.toFixed(4)}, mean KLD ${s.kld.toFixed(6)}\n`);
     });
