@@ -20,7 +20,7 @@ import { quantize, traitsOf } from "../tensor/types.js";
 import { f16ToF32, f32ToF16 } from "../tensor/f16.js";
 import { Arena, type Ptr } from "./memory.js";
 import { ReferenceKernels } from "./reference.js";
-import type { Kernels, KvType, WeightTensor } from "./types.js";
+import type { AttentionMask, Kernels, KvType, WeightTensor } from "./types.js";
 
 export type KernelFactory = (arena: Arena) => Kernels;
 
@@ -293,21 +293,23 @@ export function runKernelConformance(label: string, factory: KernelFactory): voi
         { nHeads: 2, headDim: 80, ropeDim: 32, neox: true, ff: false, pos0: 5, n: 1 },
         { nHeads: 2, headDim: 64, ropeDim: 64, neox: false, ff: true, pos0: 31000, n: 2 },
         { nHeads: 1, headDim: 128, ropeDim: 128, neox: true, ff: true, pos0: 4095, n: 7 },
+        { nHeads: 2, headDim: 96, ropeDim: 96, neox: true, ff: true, pos0: 200, n: 5, mscale: 1.1902 }, // Phi-3 LongRoPE
       ];
       for (const c of cases) {
         const count = c.n * c.nHeads * c.headDim;
         const x = randomFloats(count, rand);
         const ff = c.ff ? putF32(arena, Float32Array.from({ length: c.ropeDim / 2 }, (_, i) => 1 + (i % 5) * 0.75)) : 0;
         const xk = putF32(arena, x), xr = putF32(arena, x);
-        k.rope(xk, c.n, c.nHeads, c.headDim, c.ropeDim, c.pos0, 10000, 0.5, c.neox, ff);
-        ref.rope(xr, c.n, c.nHeads, c.headDim, c.ropeDim, c.pos0, 10000, 0.5, c.neox, ff);
+        const mscale = "mscale" in c ? c.mscale : 1;
+        k.rope(xk, c.n, c.nHeads, c.headDim, c.ropeDim, c.pos0, 10000, 0.5, c.neox, ff, mscale);
+        ref.rope(xr, c.n, c.nHeads, c.headDim, c.ropeDim, c.pos0, 10000, 0.5, c.neox, ff, mscale);
         const got = readF32(arena, xk, count);
         assertClose(got, readF32(arena, xr, count), (i) => 2e-6 * (Math.abs(x[i]!) + 1), `rope ${JSON.stringify(c)}`);
         // invariants: dimensions past ropeDim untouched; position 0 of the first call rotates by 0
         for (let h = 0; h < c.n * c.nHeads; h++) {
           for (let i = c.ropeDim; i < c.headDim; i++) assert.equal(got[h * c.headDim + i], x[h * c.headDim + i]);
         }
-        if (c.pos0 === 0) {
+        if (c.pos0 === 0 && mscale === 1) {
           for (let i = 0; i < c.nHeads * c.headDim; i++) assert.equal(got[i], x[i]);
         }
       }
@@ -362,6 +364,53 @@ export function runKernelConformance(label: string, factory: KernelFactory): voi
       }
     });
 
+    test("attention masks: sliding window, non-causal, soft-capping (f16/f32 cache)", () => {
+      const rand = rng(6500);
+      const cases: { nKv: number; group: number; headDim: number; n: number; pos0: number; mask: AttentionMask }[] = [
+        { nKv: 1, group: 2, headDim: 32, n: 1, pos0: 40, mask: { causal: true, window: 8, softcap: 0 } },
+        { nKv: 2, group: 4, headDim: 64, n: 6, pos0: 3, mask: { causal: true, window: 4, softcap: 0 } }, // prefill across the edge
+        { nKv: 1, group: 1, headDim: 16, n: 2, pos0: 1, mask: { causal: true, window: 100, softcap: 0 } }, // window > context
+        { nKv: 2, group: 3, headDim: 40, n: 5, pos0: 0, mask: { causal: false, window: 0, softcap: 0 } },
+        { nKv: 1, group: 4, headDim: 24, n: 3, pos0: 4, mask: { causal: false, window: 0, softcap: 0 } },
+        { nKv: 1, group: 2, headDim: 64, n: 3, pos0: 9, mask: { causal: true, window: 0, softcap: 50 } },
+        { nKv: 2, group: 2, headDim: 32, n: 4, pos0: 20, mask: { causal: true, window: 6, softcap: 5 } },
+      ];
+      for (const kvType of ["f16", "f32"] as KvType[]) {
+        for (const c of cases) {
+          const nHeads = c.nKv * c.group, kvDim = c.nKv * c.headDim, ctx = c.pos0 + c.n;
+          const elem = kvType === "f16" ? 2 : 4;
+          const kc = arena.alloc(ctx * kvDim * elem), vc = arena.alloc(ctx * kvDim * elem);
+          const vals = randomFloats(ctx * kvDim, rand);
+          ref.storeKv(putF32(arena, randomFloats(ctx * kvDim, rand, 3)), putF32(arena, vals), ctx, kvDim, 0, kc, vc, kvType);
+          const rows = c.n * nHeads * c.headDim;
+          const qv = randomFloats(rows, rand, c.mask.softcap ? 8 : 0.5); // large scores so that the cap bites
+          const q = putF32(arena, qv);
+          const outK = arena.alloc(rows * 4), outR = arena.alloc(rows * 4);
+          const scale = 1 / Math.sqrt(c.headDim);
+          k.attention(q, c.n, c.pos0, nHeads, c.nKv, c.headDim, scale, kc, vc, kvType, outK, arena.alloc(ctx * 4), c.mask);
+          ref.attention(q, c.n, c.pos0, nHeads, c.nKv, c.headDim, scale, kc, vc, kvType, outR, arena.alloc(ctx * 4), c.mask);
+          const vmax = vals.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+          const tol = (kvType === "f16" ? 5e-4 : 2e-6) * vmax;
+          const want = readF32(arena, outR, rows);
+          assertClose(readF32(arena, outK, rows), want, () => tol, `attention ${kvType} ${JSON.stringify(c)}`);
+          // invariants of the reference: a windowed query equals causal attention over a cache that starts at the
+          // window's first row; a non-causal query equals a causal query at the call's last position
+          for (let t = 0; t < c.n; t++) {
+            const pos = c.pos0 + t;
+            const first = c.mask.causal ? Math.max(0, pos - (c.mask.window || Infinity) + 1) : 0;
+            const at = c.mask.causal ? pos - first : ctx - 1;
+            const qt = putF32(arena, qv.subarray(t * nHeads * c.headDim, (t + 1) * nHeads * c.headDim));
+            const one = arena.alloc(nHeads * c.headDim * 4);
+            const plain = { causal: true, window: 0, softcap: c.mask.softcap };
+            ref.attention(qt, 1, at, nHeads, c.nKv, c.headDim, scale, kc + first * kvDim * elem, vc + first * kvDim * elem,
+              kvType, one, arena.alloc(ctx * 4), plain);
+            assertClose(readF32(arena, one, nHeads * c.headDim), want.subarray(t * nHeads * c.headDim, (t + 1) * nHeads * c.headDim),
+              () => 1e-6 * vmax, `mask invariant ${kvType} ${JSON.stringify(c)} t=${t}`);
+          }
+        }
+      }
+    });
+
     test("attention over a single position returns that V row (invariant)", () => {
       for (const kvType of ["f16", "f32"] as KvType[]) {
         const headDim = 24, nHeads = 2;
@@ -406,6 +455,28 @@ export function runKernelConformance(label: string, factory: KernelFactory): voi
         ref.gelu(xr, count);
         const want2 = readF32(arena, xr, count);
         assertClose(readF32(arena, xk, count), want2, (i) => 2 ** -10 * Math.abs(want2[i]!) + 2 ** -24, `gelu ${count}`);
+      }
+      for (const count of [1, 7, 1031]) {
+        const g = randomFloats(count, rand, 6), u = randomFloats(count, rand);
+        if (count > 3) { g[0] = -10; g[1] = 10; g[2] = 12; }
+        const gk = putF32(arena, g), gr = putF32(arena, g), up = putF32(arena, u);
+        k.geglu(gk, up, count);
+        ref.geglu(gr, up, count);
+        const want = readF32(arena, gr, count);
+        assertClose(readF32(arena, gk, count), want, (i) => 2 ** -10 * Math.abs(want[i]!) + 2 ** -24, `geglu ${count}`);
+
+        const sk = putF32(arena, g), sr = putF32(arena, g);
+        k.scale(sk, count, 0.0625);
+        ref.scale(sr, count, 0.0625);
+        assert.deepEqual(readF32(arena, sk, count), readF32(arena, sr, count), `scale ${count}`);
+
+        const big = g.map((v) => v * 10);
+        const ck = putF32(arena, big), cr = putF32(arena, big);
+        k.softcap(ck, count, 30);
+        ref.softcap(cr, count, 30);
+        const capped = readF32(arena, cr, count);
+        assertClose(readF32(arena, ck, count), capped, (i) => 2e-7 * Math.abs(capped[i]!) + 1e-30, `softcap ${count}`);
+        for (const v of capped) assert.ok(Math.abs(v) <= 30, "soft-capped logits stay within ±cap");
       }
       const dim = 37, n = 3;
       const x = randomFloats(n * dim, rand);

@@ -3,7 +3,7 @@ import { GgmlType } from "../tensor/ggml-type.js";
 import { traitsOf } from "../tensor/types.js";
 import { f16ToF32, f32ToF16 } from "../tensor/f16.js";
 import type { Arena, Ptr } from "./memory.js";
-import type { Kernels, KvType, WeightTensor } from "./types.js";
+import type { AttentionMask, Kernels, KvType, WeightTensor } from "./types.js";
 
 /**
  * Activation rounding for 8-bit blocks of 32 as ggml's SIMD quantizers do it (x86 and ARM alike): the inverse scale is
@@ -145,7 +145,7 @@ export class ReferenceKernels implements Kernels {
   // in f32, so positions far into the context rotate exactly as llama.cpp rotates them.
   rope(
     xPtr: Ptr, n: number, nHeads: number, headDim: number, ropeDim: number, pos0: number,
-    freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr,
+    freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr, mscale = 1,
   ): void {
     const f32 = this.arena.f32;
     const fr = Math.fround;
@@ -156,8 +156,8 @@ export class ReferenceKernels implements Kernels {
       for (let i = 0; i < half; i++) {
         let th = freqFactorsPtr ? fr(theta / f32[(freqFactorsPtr >> 2) + i]) : theta;
         th = fr(freqScale * th);
-        const c = fr(Math.cos(th));
-        const s = fr(Math.sin(th));
+        const c = fr(fr(Math.cos(th)) * mscale);
+        const s = fr(fr(Math.sin(th)) * mscale);
         for (let h = 0; h < nHeads; h++) {
           const base = (xPtr >> 2) + (t * nHeads + h) * headDim;
           const a = base + (neox ? i : 2 * i);
@@ -195,45 +195,49 @@ export class ReferenceKernels implements Kernels {
 
   attention(
     qPtr: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number,
-    kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, scratchPtr: Ptr,
+    kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, scratchPtr: Ptr, mask?: AttentionMask,
   ): void {
     const f32 = this.arena.f32;
     const u16 = this.arena.u16;
+    const fr = Math.fround;
     const f16 = kvType === "f16";
     const kvDim = nKvHeads * headDim;
     const group = nHeads / nKvHeads;
     const att = scratchPtr >> 2;
+    const cap = mask?.softcap ?? 0;
     const cacheAt = (base: Ptr, idx: number): number => (f16 ? f16ToF32(u16[(base >> 1) + idx]) : f32[(base >> 2) + idx]);
     // With an f16 cache ggml multiplies in f16: q is rounded to f16 for q·k, and the softmax weights for weights·v.
     const round = f16 ? (v: number) => f16ToF32(f32ToF16(v)) : (v: number) => v;
     for (let t = 0; t < n; t++) {
-      const last = pos0 + t; // attends to cache rows 0..last
+      const [first, last] = visibleRows(mask, pos0, n, t);
       for (let h = 0; h < nHeads; h++) {
         const q = (qPtr >> 2) + (t * nHeads + h) * headDim;
         const kvOff = Math.floor(h / group) * headDim;
         let max = -Infinity;
-        for (let p = 0; p <= last; p++) {
+        for (let p = first; p <= last; p++) {
           let dot = 0;
           for (let i = 0; i < headDim; i++) dot += round(f32[q + i]) * cacheAt(kCache, p * kvDim + kvOff + i);
+          if (cap > 0) dot = fr(cap * Math.tanh(fr(fr(dot) * fr(1 / cap))));
           const s = dot * scale;
           f32[att + p] = s;
           if (s > max) max = s;
         }
         let sum = 0;
-        for (let p = 0; p <= last; p++) {
+        for (let p = first; p <= last; p++) {
           const e = Math.exp(f32[att + p] - max);
           f32[att + p] = e;
           sum += e;
         }
         const o = (outPtr >> 2) + (t * nHeads + h) * headDim;
         for (let i = 0; i < headDim; i++) f32[o + i] = 0;
-        for (let p = 0; p <= last; p++) {
+        for (let p = first; p <= last; p++) {
           const wgt = round(f32[att + p] / sum);
           for (let i = 0; i < headDim; i++) f32[o + i] += wgt * cacheAt(vCache, p * kvDim + kvOff + i);
         }
       }
     }
   }
+
 
   add(aPtr: Ptr, bPtr: Ptr, count: number): void {
     const f32 = this.arena.f32;
@@ -276,4 +280,34 @@ export class ReferenceKernels implements Kernels {
       }
     }
   }
+
+  geglu(gatePtr: Ptr, upPtr: Ptr, count: number): void {
+    this.gelu(gatePtr, count);
+    const f32 = this.arena.f32;
+    const g = gatePtr >> 2;
+    const u = upPtr >> 2;
+    for (let i = 0; i < count; i++) f32[g + i] *= f32[u + i];
+  }
+
+  scale(xPtr: Ptr, count: number, s: number): void {
+    const f32 = this.arena.f32;
+    const x = xPtr >> 2;
+    for (let i = 0; i < count; i++) f32[x + i] *= s;
+  }
+
+  // ggml's three ops: x · (1/cap) rounded to f32, tanh, · cap
+  softcap(xPtr: Ptr, count: number, cap: number): void {
+    const f32 = this.arena.f32;
+    const fr = Math.fround;
+    const x = xPtr >> 2;
+    const inv = fr(1 / cap);
+    for (let i = 0; i < count; i++) f32[x + i] = cap * Math.tanh(fr(f32[x + i] * inv));
+  }
+}
+
+/** First and last cache row that query t of a call at pos0 with n rows sees (Kernels.attention, AttentionMask). */
+export function visibleRows(mask: AttentionMask | undefined, pos0: number, n: number, t: number): [number, number] {
+  if (mask && !mask.causal) return [0, pos0 + n - 1];
+  const last = pos0 + t;
+  return [mask && mask.window > 0 ? Math.max(0, last - mask.window + 1) : 0, last];
 }

@@ -18,6 +18,17 @@ export interface WeightTensor {
   bytes: number;
 }
 
+/**
+ * Which cache rows a query at position p sees (Kernels.attention). Causal: rows max(0, p − window + 1) .. p (window 0:
+ * from row 0, llama.cpp's standard sliding window otherwise). Not causal (encoders): every row 0 .. pos0 + n − 1 of
+ * the call. softcap > 0 caps the scores (Gemma 2). Models keep one per layer: no object per call.
+ */
+export interface AttentionMask {
+  causal: boolean;
+  window: number;
+  softcap: number;
+}
+
 /** Element type of the KV cache. F16 halves its size and matches llama.cpp's default cache rounding. */
 export type KvType = "f16" | "f32";
 
@@ -47,24 +58,26 @@ export interface Kernels {
    * Rotary embedding in place on x (n, nHeads, headDim) for positions pos0 .. pos0+n−1. Only the first ropeDim
    * elements of each head rotate. neox=false rotates pairs (2i, 2i+1) (ggml "normal", llama); neox=true rotates
    * (i, i + ropeDim/2) (qwen2, gpt-neox). theta_i = pos · freqScale · freqBase^(−2i/ropeDim) / factor_i, where factor_i
-   * comes from the f32 vector at freqFactorsPtr (ropeDim/2 values) or is 1 when freqFactorsPtr is 0.
+   * comes from the f32 vector at freqFactorsPtr (ropeDim/2 values) or is 1 when freqFactorsPtr is 0. cos and sin are
+   * multiplied by mscale (ggml's attn_factor: Phi-3's long-context RoPE sets it; 1 otherwise).
    */
   rope(
     xPtr: Ptr, n: number, nHeads: number, headDim: number, ropeDim: number, pos0: number,
-    freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr,
+    freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr, mscale?: number,
   ): void;
 
   /** Store k and v (n, kvDim) f32 as cache rows pos0 .. pos0+n−1 of caches laid out (ctx, kvDim) of type kvType. */
   storeKv(kPtr: Ptr, vPtr: Ptr, n: number, kvDim: number, pos0: number, kCache: Ptr, vCache: Ptr, kvType: KvType): void;
 
   /**
-   * Causal grouped-query attention. q (n, nHeads·headDim) for positions pos0 .. pos0+n−1 attends to cache rows
-   * 0 .. pos (inclusive) of kCache/vCache (ctx, nKvHeads·headDim). Head h uses kv head h / (nHeads / nKvHeads).
-   * out (n, nHeads·headDim). scratchPtr: at least (pos0 + n) floats of scratch.
+   * Grouped-query attention. q (n, nHeads·headDim) for positions pos0 .. pos0+n−1 attends to cache rows
+   * 0 .. pos (inclusive, causal) of kCache/vCache (ctx, nKvHeads·headDim), or with `mask` to the rows it allows.
+   * Head h uses kv head h / (nHeads / nKvHeads). The score of a row is scale · q·k, or with mask.softcap > 0
+   * scale · softcap · tanh(q·k / softcap) (ggml's order). out (n, nHeads·headDim). scratchPtr: at least (pos0 + n) floats of scratch.
    */
   attention(
     qPtr: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number,
-    kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, scratchPtr: Ptr,
+    kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, scratchPtr: Ptr, mask?: AttentionMask,
   ): void;
 
   /** a[i] += b[i] for i < count. */
@@ -75,6 +88,12 @@ export interface Kernels {
   swiglu(gatePtr: Ptr, upPtr: Ptr, count: number): void;
   /** x[i] = gelu(x[i]) (tanh approximation, as ggml). */
   gelu(xPtr: Ptr, count: number): void;
+  /** gate[i] = gelu(gate[i]) · up[i] (GEGLU, ggml's f16-table GELU as in gelu). */
+  geglu(gatePtr: Ptr, upPtr: Ptr, count: number): void;
+  /** x[i] *= s for i < count. */
+  scale(xPtr: Ptr, count: number, s: number): void;
+  /** x[i] = cap · tanh(x[i] / cap) for i < count (logit soft-capping). */
+  softcap(xPtr: Ptr, count: number, cap: number): void;
 
   /**
    * How far ahead of the weights being read the matMul kernels touch memory, in bytes (0 = off): WebAssembly has no

@@ -1,7 +1,8 @@
 // Hyperparameters of a decoder-only transformer, read from GGUF metadata (`<arch>.*` keys, as llama.cpp names them).
 import { EdgeError } from "../errors.js";
 import type { GgufFile } from "../format/gguf-types.js";
-import { getNumber, getString } from "../format/gguf-meta.js";
+import { getNumber, getString, hasKey } from "../format/gguf-meta.js";
+import { GgufValueType, type GgufArray } from "../format/gguf-types.js";
 
 export interface ModelConfig {
   architecture: string;
@@ -62,4 +63,36 @@ export function readConfig(file: GgufFile, normEpsKey: "layer_norm_rms_epsilon" 
   if (!(cfg.vocabSize > 0)) throw bad("vocab size");
   if (!(cfg.contextLength > 0)) throw bad("context_length");
   return cfg;
+}
+
+/**
+ * Which layers use the sliding window (llama.cpp's `<arch>.attention.sliding_window_pattern`): a bool per layer, or
+ * a period n where every layer but each n-th (il % n < n − 1) slides; `defaultPattern` when the key is absent.
+ */
+export function readSlidingLayers(file: GgufFile, c: ModelConfig, defaultPattern: number): boolean[] {
+  const key = `${c.architecture}.attention.sliding_window_pattern`;
+  const kv = file.metadata.get(key);
+  if (kv && kv.type === GgufValueType.ARRAY) {
+    const a = kv.value as GgufArray;
+    if (a.itemType !== GgufValueType.BOOL || a.items.length < c.nLayers) {
+      throw new EdgeError("bad_metadata", `${c.architecture}: ${key} must hold a bool for each of the ${c.nLayers} layers`);
+    }
+    return Array.from(a.items as unknown as ArrayLike<number | boolean>, Boolean).slice(0, c.nLayers);
+  }
+  const n = hasKey(file, key) ? getNumber(file, key) : defaultPattern;
+  if (!Number.isInteger(n) || n < 0) throw new EdgeError("bad_metadata", `${c.architecture}: invalid ${key} ${n}`);
+  return Array.from({ length: c.nLayers }, (_, il) => n === 0 || il % n < n - 1);
+}
+
+/** A sliding-window size from metadata (`<arch>.attention.sliding_window`), which must be a positive integer. */
+export function readSlidingWindow(file: GgufFile, c: ModelConfig, def: number): number {
+  const key = `${c.architecture}.attention.sliding_window`;
+  const n = getNumber(file, key, def);
+  if (!Number.isInteger(n) || n <= 0) throw new EdgeError("bad_metadata", `${c.architecture}: ${key} must be a positive integer, found ${n}`);
+  return n;
+}
+
+/** 1/√x rounded as llama.cpp computes it in float (1.0f / sqrtf(x)). */
+export function invSqrtF32(x: number): number {
+  return Math.fround(1 / Math.fround(Math.sqrt(x)));
 }

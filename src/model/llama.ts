@@ -1,37 +1,73 @@
 // Llama family (Llama 2/3, TinyLlama, SmolLM, Mistral-style GQA): pre-norm blocks of RMSNorm → attention with RoPE →
-// RMSNorm → SwiGLU MLP. Variants (qwen2) reuse this class with a few switches.
+// RMSNorm → SwiGLU MLP. The variants that share this math (qwen2, qwen3, gemma 1/2/3, phi3, smollm3: one file each)
+// construct this class with the switches below.
 import type { Ptr } from "../kernels/memory.js";
-import type { Kernels, WeightTensor } from "../kernels/types.js";
+import type { AttentionMask, Kernels, WeightTensor } from "../kernels/types.js";
 import { readConfig, type ModelConfig } from "./config.js";
 import {
   allocateKv, kvBytes, logitRowsOf, ScratchPlan,
   type BatchOutput, type KvBuffers, type Model, type ModelContext, type ModelState, type Segment, type StateOptions,
 } from "./model.js";
+import { loadQkv, sliceRows, type QkvWeights, type WeightStore } from "./weights.js";
+
+/** How one layer attends (differs per layer in models with sliding-window layers or layers without RoPE). */
+export interface LayerAttention {
+  rope: boolean;
+  freqBase: number;
+  freqScale: number;
+  mask: AttentionMask;
+}
 
 export interface LlamaVariant {
   /** Rotate (i, i + d/2) pairs instead of (2i, 2i+1): qwen2 and other NEOX-style models. */
   neoxRope: boolean;
+  /** Per-head RMSNorm of q and k before RoPE (attn_q_norm / attn_k_norm): qwen3, gemma3. */
+  qkNorm?: boolean;
+  /** The token embedding is multiplied by √dim (Gemma). */
+  embedScale?: boolean;
+  /** GELU-gated MLP (GEGLU) instead of SwiGLU (Gemma). */
+  geglu?: boolean;
+  /** gate and up in one ffn_up tensor of 2·ffnDim rows, gate first (Phi-3). */
+  fusedGateUp?: boolean;
+  /** RMSNorm of the attention and MLP outputs before each residual add (attn_post_norm, ffn_post_norm): Gemma 2/3. */
+  postNorms?: boolean;
+  /**
+   * q is multiplied by this after RoPE and the softmax scale is 1 (llama.cpp's order for Gemma and Phi-3); without it
+   * the softmax scales by 1/√headDim.
+   */
+  qScale?: number;
+  /** Final logits → cap · tanh(logits / cap) (Gemma 2); 0 or absent: none. */
+  finalSoftcap?: number;
+  /** Per-layer attention (default: RoPE with the file's base and scale, causal, no window). */
+  layer?: (l: number, c: ModelConfig) => LayerAttention;
+  /** RoPE frequency factors for a state of `ctx` tokens (Phi-3 long/short); default rope_freqs.weight if present. */
+  ropeFactors?: (w: WeightStore, c: ModelConfig) => (ctx: number) => Ptr;
+  /** cos/sin multiplier of RoPE (Phi-3 LongRoPE's attn_factor); default 1. */
+  ropeMscale?: number;
 }
 
-interface Layer {
+interface Layer extends QkvWeights {
   attnNorm: Ptr;
-  wq: WeightTensor;
-  wk: WeightTensor;
-  wv: WeightTensor;
-  bq: Ptr; // 0 when the model has no bias
-  bk: Ptr;
-  bv: Ptr;
+  qNorm: Ptr; // 0 without per-head q/k norms
+  kNorm: Ptr;
   wo: WeightTensor;
+  attnPostNorm: Ptr;
   ffnNorm: Ptr;
   gate: WeightTensor;
   up: WeightTensor;
   down: WeightTensor;
+  ffnPostNorm: Ptr;
+  attn: LayerAttention;
 }
 
 interface LlamaState extends ModelState {
   kv: KvBuffers;
+  /** RoPE frequency factors chosen for this state's context size (0: none). */
+  ropeFactors: Ptr;
   s: Record<"x" | "xb" | "q" | "k" | "v" | "att" | "hb" | "hb2" | "scores", Ptr>;
 }
+
+const CAUSAL: AttentionMask = { causal: true, window: 0, softcap: 0 };
 
 export class LlamaModel implements Model {
   readonly config: ModelConfig;
@@ -41,11 +77,15 @@ export class LlamaModel implements Model {
   private readonly tokEmbd: WeightTensor;
   private readonly output: WeightTensor;
   private readonly outputNorm: Ptr;
-  private readonly ropeFreqs: Ptr;
+  private readonly ropeFactorsFor: (ctx: number) => Ptr;
   private readonly layers: Layer[] = [];
 
-  constructor(ctx: ModelContext, private readonly variant: LlamaVariant) {
+  private readonly variant: LlamaVariant;
+
+  /** `variant` may depend on the hyperparameters (read from the file first). */
+  constructor(ctx: ModelContext, variant: LlamaVariant | ((c: ModelConfig) => LlamaVariant)) {
     const c = (this.config = readConfig(ctx.file, "layer_norm_rms_epsilon"));
+    this.variant = typeof variant === "function" ? variant(c) : variant;
     this.file = ctx.file;
     this.kernels = ctx.kernels;
     this.arena = ctx.arena;
@@ -55,22 +95,37 @@ export class LlamaModel implements Model {
     this.tokEmbd = w.tensor("token_embd.weight", [c.dim, c.vocabSize]);
     this.output = w.optionalTensor("output.weight", [c.dim, c.vocabSize]) ?? this.tokEmbd; // tied embeddings
     this.outputNorm = w.vector("output_norm.weight", c.dim);
-    this.ropeFreqs = w.optionalVector("rope_freqs.weight", c.ropeDim / 2); // Llama 3 long-context factors
+    if (this.variant.ropeFactors) this.ropeFactorsFor = this.variant.ropeFactors(w, c);
+    else {
+      const freqs = w.optionalVector("rope_freqs.weight", c.ropeDim / 2); // Llama 3 long-context factors
+      this.ropeFactorsFor = () => freqs;
+    }
+    const v = this.variant;
+    const plain: LayerAttention = { rope: true, freqBase: c.ropeFreqBase, freqScale: c.ropeFreqScale, mask: CAUSAL };
     for (let i = 0; i < c.nLayers; i++) {
       const p = `blk.${i}.`;
+      let gate: WeightTensor, up: WeightTensor;
+      if (v.fusedGateUp) {
+        const both = w.tensor(p + "ffn_up.weight", [c.dim, 2 * c.ffnDim]);
+        gate = sliceRows(both, 0, c.ffnDim, "gate");
+        up = sliceRows(both, c.ffnDim, c.ffnDim, "up");
+      } else {
+        gate = w.tensor(p + "ffn_gate.weight", [c.dim, c.ffnDim]);
+        up = w.tensor(p + "ffn_up.weight", [c.dim, c.ffnDim]);
+      }
       this.layers.push({
         attnNorm: w.vector(p + "attn_norm.weight", c.dim),
-        wq: w.tensor(p + "attn_q.weight", [c.dim, qDim]),
-        wk: w.tensor(p + "attn_k.weight", [c.dim, kvDim]),
-        wv: w.tensor(p + "attn_v.weight", [c.dim, kvDim]),
-        bq: w.optionalVector(p + "attn_q.bias", qDim),
-        bk: w.optionalVector(p + "attn_k.bias", kvDim),
-        bv: w.optionalVector(p + "attn_v.bias", kvDim),
+        ...loadQkv(w, p, c.dim, qDim, kvDim),
+        qNorm: v.qkNorm ? w.vector(p + "attn_q_norm.weight", c.headDim) : 0,
+        kNorm: v.qkNorm ? w.vector(p + "attn_k_norm.weight", c.headDim) : 0,
         wo: w.tensor(p + "attn_output.weight", [qDim, c.dim]),
+        attnPostNorm: v.postNorms ? w.vector(p + "post_attention_norm.weight", c.dim) : 0,
         ffnNorm: w.vector(p + "ffn_norm.weight", c.dim),
-        gate: w.tensor(p + "ffn_gate.weight", [c.dim, c.ffnDim]),
-        up: w.tensor(p + "ffn_up.weight", [c.dim, c.ffnDim]),
+        gate,
+        up,
         down: w.tensor(p + "ffn_down.weight", [c.ffnDim, c.dim]),
+        ffnPostNorm: v.postNorms ? w.vector(p + "post_ffw_norm.weight", c.dim) : 0,
+        attn: v.layer ? v.layer(i, c) : plain,
       });
     }
   }
@@ -102,7 +157,10 @@ export class LlamaModel implements Model {
     const before = this.arena.used;
     const kv = allocateKv(this.arena, o.scratchOnly ? 0 : c.nLayers, o.ctx, c.nKvHeads * c.headDim, o.kvType);
     const s = this.scratchPlan(o).allocate(this.arena) as LlamaState["s"] & { logits: Ptr; embd: Ptr };
-    return { options: o, kv, s, logitsPtr: s.logits, embdPtr: o.embeddings ? s.embd : undefined, bytes: this.arena.used - before, kvBytes: kv.bytes };
+    return {
+      options: o, kv, s, ropeFactors: this.ropeFactorsFor(o.ctx), logitsPtr: s.logits, embdPtr: o.embeddings ? s.embd : undefined,
+      bytes: this.arena.used - before, kvBytes: kv.bytes,
+    };
   }
 
   forward(state: ModelState, tokens: ArrayLike<number>, n: number, pos0: number): void {
@@ -121,14 +179,19 @@ export class LlamaModel implements Model {
     const { dim, headDim, nHeads, nKvHeads } = c;
     const qDim = nHeads * headDim;
     const kvDim = nKvHeads * headDim;
-    const neox = this.variant.neoxRope;
+    const v = this.variant;
+    const neox = v.neoxRope;
+    const mscale = v.ropeMscale ?? 1;
+    const attnScale = v.qScale !== undefined ? 1 : 1 / Math.sqrt(headDim);
 
-    // x (n, dim) = token embeddings
+    // x (n, dim) = token embeddings (· √dim for Gemma, in f32 as ggml_scale)
     for (let t = 0; t < n; t++) k.getRow(this.tokEmbd, tokens[t], s.x + t * dim * 4);
+    if (v.embedScale) k.scale(s.x, n * dim, Math.fround(Math.sqrt(dim)));
 
     for (let l = 0; l < c.nLayers; l++) {
       const L = this.layers[l];
-      // attention block: q,k,v = rmsnorm(x) · Wq,Wk,Wv (+ bias); rope; append k,v to the cache; attend
+      const A = L.attn;
+      // attention block: q,k,v = rmsnorm(x) · Wq,Wk,Wv (+ bias); per-head norms; rope; append k,v; attend
       k.rmsNorm(s.x, L.attnNorm, n, dim, c.normEps, s.xb);
       k.matMul(L.wq, s.xb, n, s.q);
       k.matMul(L.wk, s.xb, n, s.k);
@@ -136,26 +199,37 @@ export class LlamaModel implements Model {
       if (L.bq) k.addBias(s.q, L.bq, n, qDim);
       if (L.bk) k.addBias(s.k, L.bk, n, kvDim);
       if (L.bv) k.addBias(s.v, L.bv, n, kvDim);
+      if (L.qNorm) {
+        k.rmsNorm(s.q, L.qNorm, n * nHeads, headDim, c.normEps, s.q);
+        k.rmsNorm(s.k, L.kNorm, n * nKvHeads, headDim, c.normEps, s.k);
+      }
       // each sequence: its positions, its cache
       for (const g of segs) {
-        const kv = (g.state as LlamaState).kv;
+        const st = g.state as LlamaState;
+        const kv = st.kv;
         const q = s.q + g.start * qDim * 4;
         const kk = s.k + g.start * kvDim * 4;
-        const v = s.v + g.start * kvDim * 4;
-        k.rope(q, g.len, nHeads, headDim, c.ropeDim, g.pos0, c.ropeFreqBase, c.ropeFreqScale, neox, this.ropeFreqs);
-        k.rope(kk, g.len, nKvHeads, headDim, c.ropeDim, g.pos0, c.ropeFreqBase, c.ropeFreqScale, neox, this.ropeFreqs);
-        k.storeKv(kk, v, g.len, kvDim, g.pos0, kv.k[l], kv.v[l], kv.type);
-        k.attention(q, g.len, g.pos0, nHeads, nKvHeads, headDim, 1 / Math.sqrt(headDim), kv.k[l], kv.v[l], kv.type, s.att + g.start * qDim * 4, s.scores);
+        const vv = s.v + g.start * kvDim * 4;
+        if (A.rope) {
+          k.rope(q, g.len, nHeads, headDim, c.ropeDim, g.pos0, A.freqBase, A.freqScale, neox, st.ropeFactors, mscale);
+          k.rope(kk, g.len, nKvHeads, headDim, c.ropeDim, g.pos0, A.freqBase, A.freqScale, neox, st.ropeFactors, mscale);
+        }
+        if (v.qScale !== undefined) k.scale(q, g.len * qDim, v.qScale);
+        k.storeKv(kk, vv, g.len, kvDim, g.pos0, kv.k[l], kv.v[l], kv.type);
+        k.attention(q, g.len, g.pos0, nHeads, nKvHeads, headDim, attnScale, kv.k[l], kv.v[l], kv.type, s.att + g.start * qDim * 4, s.scores, A.mask);
       }
       k.matMul(L.wo, s.att, n, s.xb);
+      if (L.attnPostNorm) k.rmsNorm(s.xb, L.attnPostNorm, n, dim, c.normEps, s.xb);
       k.add(s.x, s.xb, n * dim);
 
-      // MLP block: x += down(silu(gate(rmsnorm(x))) · up(rmsnorm(x)))
+      // MLP block: x += down(act(gate(rmsnorm(x))) · up(rmsnorm(x))), act = SiLU (SwiGLU) or GELU (GEGLU)
       k.rmsNorm(s.x, L.ffnNorm, n, dim, c.normEps, s.xb);
       k.matMul(L.gate, s.xb, n, s.hb);
       k.matMul(L.up, s.xb, n, s.hb2);
-      k.swiglu(s.hb, s.hb2, n * c.ffnDim);
+      if (v.geglu) k.geglu(s.hb, s.hb2, n * c.ffnDim);
+      else k.swiglu(s.hb, s.hb2, n * c.ffnDim);
       k.matMul(L.down, s.hb, n, s.xb);
+      if (L.ffnPostNorm) k.rmsNorm(s.xb, L.ffnPostNorm, n, dim, c.normEps, s.xb);
       k.add(s.x, s.xb, n * dim);
     }
 
@@ -172,12 +246,14 @@ export class LlamaModel implements Model {
         k.rmsNorm(s.x + row * dim * 4, this.outputNorm, 1, dim, c.normEps, s.xb + i * dim * 4);
       }
       k.matMul(this.output, s.xb, segs.length, scr.logitsPtr);
+      if (v.finalSoftcap) k.softcap(scr.logitsPtr, segs.length * c.vocabSize, v.finalSoftcap);
       return;
     }
     const first = out === "all" ? 0 : n - 1;
     const rows = n - first;
     k.rmsNorm(s.x + first * dim * 4, this.outputNorm, rows, dim, c.normEps, s.xb);
     k.matMul(this.output, s.xb, rows, scr.logitsPtr);
+    if (v.finalSoftcap) k.softcap(scr.logitsPtr, rows * c.vocabSize, v.finalSoftcap);
   }
 }
 

@@ -135,3 +135,45 @@ function checkShape(t: WeightTensor, shape: number[]): void {
     throw new EdgeError("bad_tensor_shape", `tensor "${t.name}" has shape [${t.dims.join(", ")}], expected [${shape.join(", ")}]`);
   }
 }
+
+/**
+ * Rows r0 .. r0+rows−1 of a matrix as a tensor of their own (no copy: ggml rows are independent): the q, k and v parts
+ * of a fused attn_qkv, the gate and up halves of a fused ffn_up.
+ */
+export function sliceRows(t: WeightTensor, r0: number, rows: number, label: string): WeightTensor {
+  if (t.dims.length !== 2 || r0 < 0 || r0 + rows > t.rows) {
+    throw new EdgeError("bad_tensor_shape", `tensor "${t.name}" has ${t.rows} rows; cannot take rows ${r0}..${r0 + rows - 1} as ${label}`);
+  }
+  return { ...t, name: `${t.name}[${label}]`, dims: [t.cols, rows], rows, ptr: t.ptr + r0 * t.rowBytes, bytes: rows * t.rowBytes };
+}
+
+/** The q, k, v projections (and biases, 0 when absent) of a block: separate attn_q/k/v or one fused attn_qkv. */
+export interface QkvWeights {
+  wq: WeightTensor;
+  wk: WeightTensor;
+  wv: WeightTensor;
+  bq: Ptr;
+  bk: Ptr;
+  bv: Ptr;
+}
+
+/** Loads q/k/v as llama.cpp does: attn_qkv (with attn_qkv.bias or separate biases) if present, else attn_q/k/v. */
+export function loadQkv(w: WeightStore, prefix: string, dim: number, qDim: number, kvDim: number): QkvWeights {
+  const fused = w.optionalTensor(prefix + "attn_qkv.weight", [dim, qDim + 2 * kvDim]);
+  const biases = (): Pick<QkvWeights, "bq" | "bk" | "bv"> => ({
+    bq: w.optionalVector(prefix + "attn_q.bias", qDim),
+    bk: w.optionalVector(prefix + "attn_k.bias", kvDim),
+    bv: w.optionalVector(prefix + "attn_v.bias", kvDim),
+  });
+  if (!fused) {
+    return {
+      wq: w.tensor(prefix + "attn_q.weight", [dim, qDim]),
+      wk: w.tensor(prefix + "attn_k.weight", [dim, kvDim]),
+      wv: w.tensor(prefix + "attn_v.weight", [dim, kvDim]),
+      ...biases(),
+    };
+  }
+  const views = { wq: sliceRows(fused, 0, qDim, "q"), wk: sliceRows(fused, qDim, kvDim, "k"), wv: sliceRows(fused, qDim + kvDim, kvDim, "v") };
+  const b = w.optionalVector(prefix + "attn_qkv.bias", qDim + 2 * kvDim);
+  return b ? { ...views, bq: b, bk: b + qDim * 4, bv: b + (qDim + kvDim) * 4 } : { ...views, ...biases() };
+}

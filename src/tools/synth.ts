@@ -7,8 +7,10 @@ import { GgmlType } from "../tensor/ggml-type.js";
 import { traitsOf } from "../tensor/types.js";
 import { BYTE_TO_CHAR } from "../tokenizer/byte-level.js";
 
+export type SynthArch = "llama" | "qwen2" | "qwen3" | "gpt2" | "gemma" | "gemma2" | "gemma3" | "phi2" | "phi3" | "smollm3";
+
 export interface SynthShape {
-  arch: "llama" | "qwen2" | "gpt2";
+  arch: SynthArch;
   dim: number;
   nLayers: number;
   nHeads: number;
@@ -22,6 +24,19 @@ export interface SynthShape {
   tied: boolean;
   /** Llama 3 style rope_freqs.weight (long-context frequency factors). */
   llama3RopeFactors?: boolean;
+  /** Head size when it is not dim / nHeads (Gemma, Qwen3): written as attention.key_length / value_length. */
+  headDim?: number;
+  /** Rotated dimensions per head when fewer than the head (Phi-2's partial rotary embedding). */
+  ropeDim?: number;
+  /** attention.sliding_window (Gemma 2/3) and, optionally, the layer pattern period and the local rope base. */
+  slidingWindow?: number;
+  swaPattern?: number;
+  ropeBaseSwa?: number;
+  /** Gemma 2 soft-capping values (llama.cpp's defaults 50 / 30 apply when absent). */
+  attnSoftcap?: number;
+  finalSoftcap?: number;
+  /** Phi-3 LongRoPE: rope_factors_long/short, rope.scaling.original_context_length and attn_factor. */
+  longRope?: { originalContext: number; attnFactor: number };
 }
 
 /** Dimensions of real models (from their published configs). */
@@ -29,6 +44,13 @@ export const SHAPES: Record<string, SynthShape> = {
   "smollm-135m": { arch: "llama", dim: 576, nLayers: 30, nHeads: 9, nKvHeads: 3, ffnDim: 1536, vocabSize: 49152, contextLength: 2048, ropeBase: 10000, normEps: 1e-5, tied: true },
   "qwen2.5-0.5b": { arch: "qwen2", dim: 896, nLayers: 24, nHeads: 14, nKvHeads: 2, ffnDim: 4864, vocabSize: 151936, contextLength: 32768, ropeBase: 1000000, normEps: 1e-6, tied: true },
   "llama-3.2-1b": { arch: "llama", dim: 2048, nLayers: 16, nHeads: 32, nKvHeads: 8, ffnDim: 8192, vocabSize: 128256, contextLength: 131072, ropeBase: 500000, normEps: 1e-5, tied: true, llama3RopeFactors: true },
+  "qwen3-0.6b": { arch: "qwen3", dim: 1024, nLayers: 28, nHeads: 16, nKvHeads: 8, headDim: 128, ffnDim: 3072, vocabSize: 151936, contextLength: 40960, ropeBase: 1000000, normEps: 1e-6, tied: true },
+  "gemma-3-270m": { arch: "gemma3", dim: 640, nLayers: 18, nHeads: 4, nKvHeads: 1, headDim: 256, ffnDim: 2048, vocabSize: 262144, contextLength: 32768, ropeBase: 1000000, ropeBaseSwa: 10000, slidingWindow: 512, swaPattern: 6, normEps: 1e-6, tied: true },
+  "gemma-3-1b": { arch: "gemma3", dim: 1152, nLayers: 26, nHeads: 4, nKvHeads: 1, headDim: 256, ffnDim: 6912, vocabSize: 262144, contextLength: 32768, ropeBase: 1000000, ropeBaseSwa: 10000, slidingWindow: 512, swaPattern: 6, normEps: 1e-6, tied: true },
+  "gemma-2-2b": { arch: "gemma2", dim: 2304, nLayers: 26, nHeads: 8, nKvHeads: 4, headDim: 256, ffnDim: 9216, vocabSize: 256000, contextLength: 8192, ropeBase: 10000, slidingWindow: 4096, attnSoftcap: 50, finalSoftcap: 30, normEps: 1e-6, tied: true },
+  "phi-2": { arch: "phi2", dim: 2560, nLayers: 32, nHeads: 32, nKvHeads: 32, ropeDim: 32, ffnDim: 10240, vocabSize: 51200, contextLength: 2048, ropeBase: 10000, normEps: 1e-5, tied: false },
+  "phi-3-mini": { arch: "phi3", dim: 3072, nLayers: 32, nHeads: 32, nKvHeads: 32, ffnDim: 8192, vocabSize: 32064, contextLength: 4096, ropeBase: 10000, normEps: 1e-5, tied: false },
+  "smollm3-3b": { arch: "smollm3", dim: 2048, nLayers: 36, nHeads: 16, nKvHeads: 4, ffnDim: 11008, vocabSize: 128256, contextLength: 65536, ropeBase: 5000000, normEps: 1e-6, tied: true },
 };
 
 export interface SynthOptions {
@@ -63,10 +85,11 @@ function typeForRow(type: GgmlType, cols: number): GgmlType {
 /** A GgufWriter holding a complete random model; tensors are generated and quantized one row block at a time. */
 export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
   const s = shape;
-  const headDim = s.dim / s.nHeads;
+  const headDim = s.headDim ?? s.dim / s.nHeads;
   if (!Number.isInteger(headDim) || s.nHeads % s.nKvHeads !== 0) throw new EdgeError("bad_argument", "synth: bad head counts");
   const w = new GgufWriter();
   const a = s.arch;
+  const layerNorm = a === "gpt2" || a === "phi2";
   w.setString("general.architecture", a);
   w.setString("general.name", opts.name ?? `edgellm-synth-${a}`);
   w.setU32("general.quantization_version", 2);
@@ -76,14 +99,28 @@ export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
   w.setU32(`${a}.feed_forward_length`, s.ffnDim);
   w.setU32(`${a}.attention.head_count`, s.nHeads);
   w.setU32(`${a}.attention.head_count_kv`, s.nKvHeads);
-  if (a === "gpt2") w.setF32(`${a}.attention.layer_norm_epsilon`, s.normEps);
-  else {
-    w.setF32(`${a}.attention.layer_norm_rms_epsilon`, s.normEps);
-    w.setU32(`${a}.rope.dimension_count`, headDim);
+  if (s.headDim !== undefined) {
+    w.setU32(`${a}.attention.key_length`, headDim);
+    w.setU32(`${a}.attention.value_length`, headDim);
+  }
+  if (layerNorm) w.setF32(`${a}.attention.layer_norm_epsilon`, s.normEps);
+  else w.setF32(`${a}.attention.layer_norm_rms_epsilon`, s.normEps);
+  if (a !== "gpt2") {
+    w.setU32(`${a}.rope.dimension_count`, s.ropeDim ?? headDim);
     w.setF32(`${a}.rope.freq_base`, s.ropeBase);
     w.setU32(`${a}.vocab_size`, s.vocabSize);
   }
-  addSyntheticBpeVocab(w, s.vocabSize, (opts.seed ?? 1) ^ 0x5eed);
+  if (s.slidingWindow !== undefined) w.setU32(`${a}.attention.sliding_window`, s.slidingWindow);
+  if (s.swaPattern !== undefined) w.setU32(`${a}.attention.sliding_window_pattern`, s.swaPattern);
+  if (s.ropeBaseSwa !== undefined) w.setF32(`${a}.rope.freq_base_swa`, s.ropeBaseSwa);
+  if (s.attnSoftcap !== undefined) w.setF32(`${a}.attn_logit_softcapping`, s.attnSoftcap);
+  if (s.finalSoftcap !== undefined) w.setF32(`${a}.final_logit_softcapping`, s.finalSoftcap);
+  if (s.longRope) {
+    w.setU32(`${a}.rope.scaling.original_context_length`, s.longRope.originalContext);
+    w.setF32(`${a}.rope.scaling.attn_factor`, s.longRope.attnFactor);
+  }
+  // llama.cpp sets attributes of Phi-3's <unk>, <s>, </s> by name when the model is called phi3, so they must exist
+  addSyntheticBpeVocab(w, s.vocabSize, (opts.seed ?? 1) ^ 0x5eed, a === "phi3" ? ["<unk>", "<s>", "</s>"] : []);
 
   const rng = new FastRng(opts.seed ?? 1);
   const std = opts.weightStd ?? 0.02;
@@ -97,14 +134,17 @@ export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
     for (let i = 0; i < n; i++) v[i] = mean + sd * r.normalish();
     w.addTensor({ name, type: GgmlType.F32, dims: [n], data: new Uint8Array(v.buffer) });
   };
+  const f32Tensor = (name: string, f: Float32Array) => w.addTensor({ name, type: GgmlType.F32, dims: [f.length], data: new Uint8Array(f.buffer) });
 
   const qDim = s.nHeads * headDim;
   const kvDim = s.nKvHeads * headDim;
+  const ropeDim = s.ropeDim ?? headDim;
   matrix("token_embd.weight", s.dim, s.vocabSize, opts.embedStd ?? std);
   if (a === "gpt2") matrix("position_embd.weight", s.dim, s.contextLength, std);
-  if (s.llama3RopeFactors) {
-    const f = llama3RopeFactors(headDim, s.ropeBase);
-    w.addTensor({ name: "rope_freqs.weight", type: GgmlType.F32, dims: [f.length], data: new Uint8Array(f.buffer) });
+  if (s.llama3RopeFactors) f32Tensor("rope_freqs.weight", llama3RopeFactors(headDim, s.ropeBase));
+  if (s.longRope) {
+    f32Tensor("rope_factors_long.weight", Float32Array.from({ length: ropeDim / 2 }, (_, i) => 1 + i * 0.5));
+    f32Tensor("rope_factors_short.weight", Float32Array.from({ length: ropeDim / 2 }, (_, i) => 1 + (i % 3) * 0.1));
   }
   for (let l = 0; l < s.nLayers; l++) {
     const p = `blk.${l}.`;
@@ -123,23 +163,45 @@ export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
       vector(p + "ffn_down.bias", s.dim, 0, 0.02);
       continue;
     }
-    matrix(p + "attn_q.weight", s.dim, qDim);
-    matrix(p + "attn_k.weight", s.dim, kvDim);
-    matrix(p + "attn_v.weight", s.dim, kvDim);
-    if (a === "qwen2") {
+    if (a === "phi2") vector(p + "attn_norm.bias", s.dim, 0, 0.02);
+    if (a === "phi3") matrix(p + "attn_qkv.weight", s.dim, qDim + 2 * kvDim);
+    else {
+      matrix(p + "attn_q.weight", s.dim, qDim);
+      matrix(p + "attn_k.weight", s.dim, kvDim);
+      matrix(p + "attn_v.weight", s.dim, kvDim);
+    }
+    if (a === "qwen2" || a === "phi2") {
       vector(p + "attn_q.bias", qDim, 0, 0.1);
       vector(p + "attn_k.bias", kvDim, 0, 0.1);
       vector(p + "attn_v.bias", kvDim, 0, 0.1);
     }
+    if (a === "qwen3" || a === "gemma3") {
+      vector(p + "attn_q_norm.weight", headDim, 1, 0.1);
+      vector(p + "attn_k_norm.weight", headDim, 1, 0.1);
+    }
     matrix(p + "attn_output.weight", qDim, s.dim);
+    if (a === "phi2") {
+      vector(p + "attn_output.bias", s.dim, 0, 0.02);
+      matrix(p + "ffn_up.weight", s.dim, s.ffnDim);
+      vector(p + "ffn_up.bias", s.ffnDim, 0, 0.02);
+      matrix(p + "ffn_down.weight", s.ffnDim, s.dim);
+      vector(p + "ffn_down.bias", s.dim, 0, 0.02);
+      continue;
+    }
+    if (a === "gemma2" || a === "gemma3") vector(p + "post_attention_norm.weight", s.dim, 1, 0.1);
     vector(p + "ffn_norm.weight", s.dim, 1, 0.1);
-    matrix(p + "ffn_gate.weight", s.dim, s.ffnDim);
-    matrix(p + "ffn_up.weight", s.dim, s.ffnDim);
+    if (a === "phi3") matrix(p + "ffn_up.weight", s.dim, 2 * s.ffnDim);
+    else {
+      matrix(p + "ffn_gate.weight", s.dim, s.ffnDim);
+      matrix(p + "ffn_up.weight", s.dim, s.ffnDim);
+    }
     matrix(p + "ffn_down.weight", s.ffnDim, s.dim);
+    if (a === "gemma2" || a === "gemma3") vector(p + "post_ffw_norm.weight", s.dim, 1, 0.1);
   }
   vector("output_norm.weight", s.dim, 1, 0.1);
-  if (a === "gpt2") vector("output_norm.bias", s.dim, 0, 0.02);
+  if (layerNorm) vector("output_norm.bias", s.dim, 0, 0.02);
   if (!s.tied) matrix("output.weight", s.dim, s.vocabSize, opts.outputStd ?? std);
+  if (a === "phi2") vector("output.bias", s.vocabSize, 0, 0.1);
   return w;
 }
 
@@ -166,13 +228,17 @@ function randomRows(type: GgmlType, cols: number, rows: number, sd: number, rng:
  * A valid byte-level BPE vocabulary of exactly `size` tokens: the 256 byte tokens, an end-of-text control token, and
  * merges of existing tokens chosen by a seeded generator (favouring letters, so text tokenizes into longer pieces).
  */
-export function addSyntheticBpeVocab(w: GgufWriter, size: number, seed: number): void {
+export function addSyntheticBpeVocab(w: GgufWriter, size: number, seed: number, extraControl: readonly string[] = []): void {
   if (size < 258) throw new EdgeError("bad_argument", `synth: vocabulary of ${size} tokens is too small (need ≥ 258)`);
   const tokens: string[] = [...BYTE_TO_CHAR];
   const types: number[] = tokens.map(() => 1);
   const eos = tokens.length;
   tokens.push("<|endoftext|>");
   types.push(3);
+  for (const t of extraControl) {
+    tokens.push(t);
+    types.push(3);
+  }
   const merges: string[] = [];
   const seen = new Set(tokens);
   const letters = BYTE_TO_CHAR.filter((c) => /[a-z ]/.test(c) || c === "Ġ");

@@ -7,11 +7,25 @@ import { GgmlType } from "../../src/tensor/ggml-type.js";
 import { synthModel, type SynthShape } from "../../src/tools/synth.js";
 
 /** Row lengths are multiples of 256 so every K-quant applies; small enough for the reference kernels. */
-export const TINY: Record<"llama" | "qwen2" | "gpt2", SynthShape> = {
-  llama: { arch: "llama", dim: 256, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 512, vocabSize: 512, contextLength: 256, ropeBase: 10000, normEps: 1e-5, tied: false },
-  qwen2: { arch: "qwen2", dim: 256, nLayers: 2, nHeads: 4, nKvHeads: 1, ffnDim: 512, vocabSize: 512, contextLength: 256, ropeBase: 1000000, normEps: 1e-6, tied: true },
-  gpt2: { arch: "gpt2", dim: 256, nLayers: 2, nHeads: 4, nKvHeads: 4, ffnDim: 1024, vocabSize: 512, contextLength: 256, ropeBase: 10000, normEps: 1e-5, tied: true },
-};
+const base = { dim: 256, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 512, vocabSize: 512, contextLength: 256, ropeBase: 10000, normEps: 1e-5 };
+
+/**
+ * One small model per architecture with what makes it different switched on: head sizes other than dim / heads,
+ * sliding windows far shorter than the test's 44 positions (so positions beyond the window are checked), soft caps
+ * low enough to bite, partial rotary dimensions, Phi-3's long RoPE factors, SmolLM3's 4th-layer NoPE.
+ */
+export const TINY = {
+  llama: { ...base, arch: "llama", tied: false },
+  qwen2: { ...base, arch: "qwen2", nKvHeads: 1, ropeBase: 1000000, normEps: 1e-6, tied: true },
+  gpt2: { ...base, arch: "gpt2", nKvHeads: 4, ffnDim: 1024, tied: true },
+  qwen3: { ...base, arch: "qwen3", headDim: 128, ropeBase: 1000000, normEps: 1e-6, tied: true },
+  gemma: { ...base, arch: "gemma", nKvHeads: 1, headDim: 128, normEps: 1e-6, tied: true },
+  gemma2: { ...base, arch: "gemma2", headDim: 128, slidingWindow: 8, attnSoftcap: 4, finalSoftcap: 15, ropeBaseSwa: 5000, normEps: 1e-6, tied: true },
+  gemma3: { ...base, arch: "gemma3", nKvHeads: 1, headDim: 128, slidingWindow: 6, swaPattern: 2, ropeBase: 1000000, ropeBaseSwa: 10000, normEps: 1e-6, tied: true },
+  phi2: { ...base, arch: "phi2", nKvHeads: 4, ropeDim: 32, ffnDim: 1024, tied: false },
+  phi3: { ...base, arch: "phi3", nKvHeads: 4, contextLength: 512, longRope: { originalContext: 64, attnFactor: 1.19 }, tied: false },
+  smollm3: { ...base, arch: "smollm3", nLayers: 4, normEps: 1e-6, tied: true },
+} satisfies Record<string, SynthShape>;
 
 export const ALL_TYPES: GgmlType[] = [
   GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0,

@@ -4,6 +4,7 @@ import { describeValue } from "../../format/gguf-meta.js";
 import { GgmlType } from "../../tensor/ggml-type.js";
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import { EdgeError } from "../../errors.js";
+import { ARCHITECTURES } from "../../model/registry.js";
 
 const SPEC: Record<string, OptionSpec> = {
   json: { type: "boolean", help: "print JSON" },
@@ -14,7 +15,9 @@ const SPEC: Record<string, OptionSpec> = {
 const HPARAMS = [
   "context_length", "embedding_length", "block_count", "feed_forward_length", "attention.head_count",
   "attention.head_count_kv", "attention.key_length", "attention.layer_norm_rms_epsilon", "attention.layer_norm_epsilon",
-  "rope.dimension_count", "rope.freq_base", "rope.scaling.type", "rope.scaling.factor", "vocab_size",
+  "attention.value_length", "attention.sliding_window", "attention.sliding_window_pattern", "attn_logit_softcapping",
+  "final_logit_softcapping", "rope.dimension_count", "rope.freq_base", "rope.freq_base_swa", "rope.scaling.type",
+  "rope.scaling.factor", "rope.scaling.original_context_length", "rope.scaling.attn_factor", "vocab_size",
 ];
 
 export const command = {
@@ -53,6 +56,7 @@ export const command = {
       file: path,
       gguf_version: f.version,
       architecture: arch,
+      supported: Object.hasOwn(ARCHITECTURES, arch),
       name: meta("general.name")?.value ?? null,
       hyperparameters: hparams,
       tokenizer: {
@@ -75,7 +79,7 @@ export const command = {
     }
     const lines = [
       `file:          ${path} (${(f.fileSize / 2 ** 20).toFixed(1)} MiB, GGUF v${f.version})`,
-      `architecture:  ${arch}${info.name ? ` ("${String(info.name)}")` : ""}`,
+      `architecture:  ${arch}${info.name ? ` ("${String(info.name)}")` : ""}${info.supported ? "" : " — not supported by edgellm"}`,
       ...Object.entries(hparams).map(([k, v]) => `  ${k.padEnd(36)} ${v}`),
       `tokenizer:     ${info.tokenizer.model ?? "(none)"}${info.tokenizer.pre ? `, pre "${String(info.tokenizer.pre)}"` : ""}, ${info.tokenizer.tokens} tokens, bos ${String(info.tokenizer.bos)}, eos ${String(info.tokenizer.eos)}${info.tokenizer.chat_template ? ", chat template" : ""}`,
       `tensors:       ${f.tensors.length}, ${formatCount(params)} parameters`,

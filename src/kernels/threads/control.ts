@@ -29,3 +29,4 @@ export const OP_ROPE = 6;
 export const OP_STORE_KV = 7;
 export const OP_SWIGLU = 8;
 export const OP_GELU = 9;
+export const OP_GEGLU = 10;

@@ -41,13 +41,15 @@ describe("threaded kernels against single-thread WASM", () => {
     single.storeKv(putF32(arena, randomFloats(ctx * kvDim, rand)), putF32(arena, randomFloats(ctx * kvDim, rand)), ctx, kvDim, 0, caches[0]!, caches[1]!, "f32");
     single.storeKv(putF32(arena, randomFloats(ctx * kvDim, rand)), putF32(arena, randomFloats(ctx * kvDim, rand)), ctx, kvDim, 0, caches[2]!, caches[3]!, "f16");
     const q = putF32(arena, randomFloats(5 * nHeads * headDim, rand));
+    const masks = [undefined, { causal: true, window: 5, softcap: 0 }, { causal: false, window: 0, softcap: 0 }, { causal: true, window: 0, softcap: 3 }];
     for (let call = 0; call < 400; call++) {
       if (call % 5 === 4) {
         const n = 1 + (call % 4), pos0 = ctx - n - (call % 7);
         const f16 = call % 2 === 0;
         const [kc, vc] = f16 ? [caches[2]!, caches[3]!] : [caches[0]!, caches[1]!];
-        threaded.attention(q, n, pos0, nHeads, nKv, headDim, 0.17, kc, vc, f16 ? "f16" : "f32", outA, 0);
-        single.attention(q, n, pos0, nHeads, nKv, headDim, 0.17, kc, vc, f16 ? "f16" : "f32", outB, 0);
+        const mask = masks[call % masks.length];
+        threaded.attention(q, n, pos0, nHeads, nKv, headDim, 0.17, kc, vc, f16 ? "f16" : "f32", outA, 0, mask);
+        single.attention(q, n, pos0, nHeads, nKv, headDim, 0.17, kc, vc, f16 ? "f16" : "f32", outB, 0, mask);
         const count = n * nHeads * headDim;
         assert.deepEqual(readF32(arena, outA, count), readF32(arena, outB, count), `attention call ${call}`);
         continue;
@@ -60,14 +62,14 @@ describe("threaded kernels against single-thread WASM", () => {
     }
   });
 
-  test("a prompt's rope, KV store, swiglu and gelu (split over the pool) are bit-identical", () => {
+  test("a prompt's rope, KV store, swiglu, gelu and geglu (split over the pool) are bit-identical", () => {
     const rand = rng(7);
     const n = 21, nHeads = 5, headDim = 48, kvDim = 2 * headDim;
     for (const neox of [false, true]) {
       const x = randomFloats(n * nHeads * headDim, rand, 3);
       const a = putF32(arena, x), b = putF32(arena, x);
-      threaded.rope(a, n, nHeads, headDim, 32, 37, 500000, 0.25, neox, 0);
-      single.rope(b, n, nHeads, headDim, 32, 37, 500000, 0.25, neox, 0);
+      threaded.rope(a, n, nHeads, headDim, 32, 37, 500000, 0.25, neox, 0, neox ? 1.19 : 1);
+      single.rope(b, n, nHeads, headDim, 32, 37, 500000, 0.25, neox, 0, neox ? 1.19 : 1);
       assert.deepEqual(readF32(arena, a, x.length), readF32(arena, b, x.length), `rope neox=${neox}`);
     }
     for (const kvType of ["f16", "f32"] as const) {
@@ -89,6 +91,10 @@ describe("threaded kernels against single-thread WASM", () => {
     threaded.gelu(xa, count);
     single.gelu(xb, count);
     assert.deepEqual(readF32(arena, xa, count), readF32(arena, xb, count), "gelu");
+    const [ea, eb] = [putF32(arena, g), putF32(arena, g)];
+    threaded.geglu(ea, ub, count);
+    single.geglu(eb, ub, count);
+    assert.deepEqual(readF32(arena, ea, count), readF32(arena, eb, count), "geglu");
   });
 
   test("a full fork-join round trip (every thread takes part) completes, awake and after sleeping", async () => {

@@ -5,11 +5,11 @@
 // share); one preempted while holding a chunk delays the call until it runs again (see the stall detection). The
 // small ops of a decode step stay on the main thread (they cost less than a fork-join).
 import type { Arena, Ptr } from "../memory.js";
-import type { KvType, WeightTensor } from "../types.js";
-import { attentionScratchBytes, WasmKernels } from "../wasm/wasm-kernels.js";
+import type { AttentionMask, KvType, WeightTensor } from "../types.js";
+import { allLastOf, attentionScratchBytes, WasmKernels } from "../wasm/wasm-kernels.js";
 import { Slot } from "../wasm/workspace.js";
 import {
-  OP_ATTENTION, OP_GELU, OP_MATMUL, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP, P_PREFETCH,
+  OP_ATTENTION, OP_GEGLU, OP_GELU, OP_MATMUL, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP, P_PREFETCH,
 } from "./control.js";
 import { DEFAULT_SPIN, ThreadPool } from "./pool.js";
 
@@ -118,10 +118,10 @@ export class ThreadedKernels extends WasmKernels {
 
   override rope(
     xPtr: Ptr, n: number, nHeads: number, headDim: number, ropeDim: number, pos0: number,
-    freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr,
+    freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr, mscale = 1,
   ): void {
     if (n < MIN_PARALLEL_INPUT_ROWS || !this.poolAllowed()) {
-      super.rope(xPtr, n, nHeads, headDim, ropeDim, pos0, freqBase, freqScale, neox, freqFactorsPtr);
+      super.rope(xPtr, n, nHeads, headDim, ropeDim, pos0, freqBase, freqScale, neox, freqFactorsPtr, mscale);
       return;
     }
     const i32 = this.arena.i32;
@@ -138,6 +138,7 @@ export class ThreadedKernels extends WasmKernels {
     this.f64Scratch[0] = freqBase;
     this.f64Scratch[1] = freqScale;
     for (let j = 0; j < 4; j++) i32[a + 8 + j] = this.f64Words[j]!;
+    this.arena.f32[a + 12] = mscale;
     this.runPool(Math.ceil(n / 4));
   }
   private readonly f64Scratch = new Float64Array(2);
@@ -167,6 +168,14 @@ export class ThreadedKernels extends WasmKernels {
       return;
     }
     this.elementwise(OP_SWIGLU, gatePtr, upPtr, count);
+  }
+
+  override geglu(gatePtr: Ptr, upPtr: Ptr, count: number): void {
+    if (count < 2 * ELEMENTWISE_CHUNK || !this.poolAllowed()) {
+      super.geglu(gatePtr, upPtr, count);
+      return;
+    }
+    this.elementwise(OP_GEGLU, gatePtr, upPtr, count);
   }
 
   override gelu(xPtr: Ptr, count: number): void {
@@ -207,11 +216,11 @@ export class ThreadedKernels extends WasmKernels {
 
   override attention(
     qPtr: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number,
-    kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, scratchPtr: Ptr,
+    kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, scratchPtr: Ptr, mask?: AttentionMask,
   ): void {
     const items = n * nKvHeads; // (position, KV head): the heads of a group share the K/V conversion
     if (items < 2 || n * nHeads * (pos0 + n) * headDim < this.minParallelAttention || !this.poolAllowed()) {
-      super.attention(qPtr, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, kvType, outPtr, scratchPtr);
+      super.attention(qPtr, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, kvType, outPtr, scratchPtr, mask);
       return;
     }
     // every thread needs its own scratch (rounded q row and scores), a whole number of cache lines
@@ -233,6 +242,9 @@ export class ThreadedKernels extends WasmKernels {
     i32[a + 10] = outPtr;
     i32[a + 11] = att;
     i32[a + 12] = stride;
+    i32[a + 13] = mask?.window ?? 0;
+    i32[a + 14] = allLastOf(mask, pos0, n);
+    this.arena.f32[a + 15] = mask?.softcap ?? 0;
     this.runPool(Math.ceil(items / chunk));
   }
 

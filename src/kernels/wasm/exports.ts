@@ -20,17 +20,20 @@ export interface KernelExports {
   layerNorm(x: Ptr, w: Ptr, b: Ptr, n: number, dim: number, eps: number, y: Ptr): void;
   rope(
     x: Ptr, n: number, nHeads: number, headDim: number, ropeDim: number, pos0: number, freqBase: number,
-    freqScale: number, neox: number, freqFactors: Ptr,
+    freqScale: number, neox: number, freqFactors: Ptr, mscale: number,
   ): void;
   storeKv(k: Ptr, v: Ptr, n: number, kvDim: number, pos0: number, kCache: Ptr, vCache: Ptr, isF16: number): void;
   attention(
     q: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number, kCache: Ptr,
-    vCache: Ptr, isF16: number, out: Ptr, scratch: Ptr,
+    vCache: Ptr, isF16: number, out: Ptr, scratch: Ptr, window: number, allLast: number, softcap: number,
   ): void;
   add(a: Ptr, b: Ptr, count: number): void;
   addBias(x: Ptr, bias: Ptr, n: number, dim: number): void;
   swiglu(gate: Ptr, up: Ptr, count: number): void;
   gelu(x: Ptr, count: number): void;
+  geglu(gate: Ptr, up: Ptr, count: number): void;
+  scale(x: Ptr, count: number, s: number): void;
+  softcap(x: Ptr, count: number, cap: number): void;
   /** Runs a pool task; 1 when the main thread had to sleep waiting for another thread. */
   dispatch(ctrl: Ptr, total: number): number;
   signalExit(ctrl: Ptr): void;

@@ -4,7 +4,7 @@
 import { EdgeError } from "../../errors.js";
 import { ggmlTypeName } from "../../tensor/types.js";
 import type { Arena, Ptr } from "../memory.js";
-import type { Kernels, KvType, WeightTensor } from "../types.js";
+import type { AttentionMask, Kernels, KvType, WeightTensor } from "../types.js";
 import { instantiateKernels, type KernelExports } from "./exports.js";
 import { Slot, Workspace } from "./workspace.js";
 
@@ -16,6 +16,11 @@ const TYPE_IDS = 64;
  */
 export function attentionScratchBytes(headDim: number, positions: number): number {
   return Math.ceil((16 * headDim + 15) / 16) * 16 + 4 * Math.ceil(positions / 4) * 16;
+}
+
+/** The module's encoding of a non-causal mask: the last row every query sees (−1: causal). */
+export function allLastOf(mask: AttentionMask | undefined, pos0: number, n: number): number {
+  return mask && !mask.causal ? pos0 + n - 1 : -1;
 }
 
 export class WasmKernels implements Kernels {
@@ -119,9 +124,9 @@ export class WasmKernels implements Kernels {
 
   rope(
     xPtr: Ptr, n: number, nHeads: number, headDim: number, ropeDim: number, pos0: number,
-    freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr,
+    freqBase: number, freqScale: number, neox: boolean, freqFactorsPtr: Ptr, mscale = 1,
   ): void {
-    this.wasm.rope(xPtr, n, nHeads, headDim, ropeDim, pos0, freqBase, freqScale, neox ? 1 : 0, freqFactorsPtr);
+    this.wasm.rope(xPtr, n, nHeads, headDim, ropeDim, pos0, freqBase, freqScale, neox ? 1 : 0, freqFactorsPtr, mscale);
   }
 
   storeKv(kPtr: Ptr, vPtr: Ptr, n: number, kvDim: number, pos0: number, kCache: Ptr, vCache: Ptr, kvType: KvType): void {
@@ -130,12 +135,13 @@ export class WasmKernels implements Kernels {
 
   attention(
     qPtr: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number,
-    kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, _scratchPtr: Ptr,
+    kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, _scratchPtr: Ptr, mask?: AttentionMask,
   ): void {
     // own scratch: the rounded q row needs headDim floats beyond the caller's (pos0 + n)
     const scratch = this.workspace.region(Slot.Att, attentionScratchBytes(headDim, pos0 + n));
     this.wasm.attention(
       qPtr, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, kvType === "f16" ? 1 : 0, outPtr, scratch,
+      mask?.window ?? 0, allLastOf(mask, pos0, n), mask?.softcap ?? 0,
     );
   }
 
@@ -153,6 +159,18 @@ export class WasmKernels implements Kernels {
 
   gelu(xPtr: Ptr, count: number): void {
     this.wasm.gelu(xPtr, count);
+  }
+
+  geglu(gatePtr: Ptr, upPtr: Ptr, count: number): void {
+    this.wasm.geglu(gatePtr, upPtr, count);
+  }
+
+  scale(xPtr: Ptr, count: number, s: number): void {
+    this.wasm.scale(xPtr, count, s);
+  }
+
+  softcap(xPtr: Ptr, count: number, cap: number): void {
+    this.wasm.softcap(xPtr, count, cap);
   }
 
   /** Nothing to release on one thread (the threaded subclass stops its workers). */

@@ -6,7 +6,7 @@ import { attendItem } from "./ops";
 
 export { activationBlock, activationFloat, matmulChunk, prepareActivations } from "./matmul";
 export { pinned, setPrefetch } from "./common";
-export { add, addBias, gelu, layerNorm, rmsNorm, rope, storeKv, swiglu } from "./ops";
+export { add, addBias, geglu, gelu, layerNorm, rmsNorm, rope, scale, softcap, storeKv, swiglu } from "./ops";
 export { dispatch, signalExit, workerLoop } from "./parallel";
 
 /** 2 when this build uses relaxed SIMD (int8 dot products, see quantize.ts), 1 for the base SIMD128 build. */
@@ -22,10 +22,10 @@ export function getRow(type: i32, src: usize, dst: usize, cols: i32): i32 {
 /** All attention items (position, KV head) on this thread; scratch: see attendItem. */
 export function attention(
   q: usize, n: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, scale: f32, kCache: usize, vCache: usize,
-  isF16: bool, out: usize, scratch: usize,
+  isF16: bool, out: usize, scratch: usize, window: i32, allLast: i32, cap: f32,
 ): void {
   const items = n * nKvHeads;
   for (let item = 0; item < items; item++) {
-    attendItem(item, q, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch);
+    attendItem(item, q, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, window, allLast, cap);
   }
 }

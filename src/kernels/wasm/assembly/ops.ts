@@ -75,7 +75,7 @@ export function layerNorm(x: usize, w: usize, b: usize, n: i32, dim: i32, eps: f
  */
 export function rope(
   x: usize, n: i32, nHeads: i32, headDim: i32, ropeDim: i32, pos0: i32, freqBase: f64, freqScale: f64, neox: bool,
-  freqFactors: usize,
+  freqFactors: usize, mscale: f32,
 ): void {
   const half = ropeDim >> 1;
   const headBytes = <usize>headDim << 2;
@@ -86,7 +86,7 @@ export function rope(
     for (let i = 0; i < half; i++) {
       let th = freqFactors != 0 ? theta / load<f32>(freqFactors + (<usize>i << 2)) : theta;
       th = <f32>(freqScale * <f64>th);
-      const c = <f32>Math.cos(<f64>th), s = <f32>Math.sin(<f64>th);
+      const c = <f32>Math.cos(<f64>th) * mscale, s = <f32>Math.sin(<f64>th) * mscale;
       const oa: usize = neox ? <usize>i << 2 : <usize>(i << 1) << 2;
       const ob: usize = neox ? <usize>(i + half) << 2 : oa + 4;
       for (let h = 0; h < nHeads; h++) {
@@ -176,17 +176,16 @@ function softmaxRow(att: usize, count: i32, isF16: bool): void {
 
 /**
  * hb (1..4, a constant) query heads sharing one KV head, at one position: out_j (headDim) = softmax(scale ·
- * q_j·K[0..last]) · V[0..last]. Each 8-element slice of a K or V row is converted from f16 once and used by all hb
+ * q_j·K[0..count)) · V[0..count) (softcap > 0: scale · softcap · tanh(q_j·k / softcap)). Each 8-element slice of a K or V row is converted from f16 once and used by all hb
  * heads. q/out rows of consecutive heads are headDim floats apart; kRow/vRow point at this KV head's slice of cache
  * row 0 (stride rowBytes). With an f16 cache q and the softmax weights are rounded to f16 before their products, as
  * ggml's f16 matMuls do. scratch: see qBytes + 4 · (last + 4) floats.
  */
 // @ts-ignore: decorator
 @inline function attendBatch(
-  hb: i32, q: usize, last: i32, kRow: usize, vRow: usize, rowBytes: usize, headDim: i32, scale: f32, isF16: bool,
-  out: usize, scratch: usize,
+  hb: i32, q: usize, count: i32, kRow: usize, vRow: usize, rowBytes: usize, headDim: i32, scale: f32, isF16: bool,
+  out: usize, scratch: usize, cap: f32,
 ): void {
-  const count = last + 1;
   const rowStride = <usize>headDim << 2;
   const scoreStride = <usize>((count + 3) & ~3) << 2;
   let qp = q;
@@ -227,6 +226,13 @@ function softmaxRow(att: usize, count: i32, isF16: bool): void {
       if (hb > 1) s1 += load<f32>(q1 + o) * kv;
       if (hb > 2) s2 += load<f32>(q2 + o) * kv;
       if (hb > 3) s3 += load<f32>(q3 + o) * kv;
+    }
+    if (cap > 0) {
+      const inv: f32 = 1 / cap;
+      s0 = capScore(s0, cap, inv);
+      if (hb > 1) s1 = capScore(s1, cap, inv);
+      if (hb > 2) s2 = capScore(s2, cap, inv);
+      if (hb > 3) s3 = capScore(s3, cap, inv);
     }
     const po = att + (<usize>p << 2);
     store<f32>(po, s0 * scale);
@@ -279,45 +285,54 @@ function softmaxRow(att: usize, count: i32, isF16: bool): void {
   }
 }
 
-function attendBatch1(q: usize, last: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize): void {
-  if (f16) attendBatch(1, q, last, k, v, rb, hd, scale, true, out, s);
-  else attendBatch(1, q, last, k, v, rb, hd, scale, false, out, s);
+function attendBatch1(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize, cap: f32): void {
+  if (f16) attendBatch(1, q, c, k, v, rb, hd, scale, true, out, s, cap);
+  else attendBatch(1, q, c, k, v, rb, hd, scale, false, out, s, cap);
 }
-function attendBatch2(q: usize, last: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize): void {
-  if (f16) attendBatch(2, q, last, k, v, rb, hd, scale, true, out, s);
-  else attendBatch(2, q, last, k, v, rb, hd, scale, false, out, s);
+function attendBatch2(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize, cap: f32): void {
+  if (f16) attendBatch(2, q, c, k, v, rb, hd, scale, true, out, s, cap);
+  else attendBatch(2, q, c, k, v, rb, hd, scale, false, out, s, cap);
 }
-function attendBatch3(q: usize, last: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize): void {
-  if (f16) attendBatch(3, q, last, k, v, rb, hd, scale, true, out, s);
-  else attendBatch(3, q, last, k, v, rb, hd, scale, false, out, s);
+function attendBatch3(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize, cap: f32): void {
+  if (f16) attendBatch(3, q, c, k, v, rb, hd, scale, true, out, s, cap);
+  else attendBatch(3, q, c, k, v, rb, hd, scale, false, out, s, cap);
 }
-function attendBatch4(q: usize, last: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize): void {
-  if (f16) attendBatch(4, q, last, k, v, rb, hd, scale, true, out, s);
-  else attendBatch(4, q, last, k, v, rb, hd, scale, false, out, s);
+function attendBatch4(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize, cap: f32): void {
+  if (f16) attendBatch(4, q, c, k, v, rb, hd, scale, true, out, s, cap);
+  else attendBatch(4, q, c, k, v, rb, hd, scale, false, out, s, cap);
+}
+
+/** ggml's soft-capping of one score: cap · tanh(s · (1/cap)), each step rounded to f32. */
+// @ts-ignore: decorator
+@inline function capScore(s: f32, cap: f32, inv: f32): f32 {
+  return cap * <f32>Math.tanh(<f64>(s * inv));
 }
 
 /**
  * Attention work item `item` = t·nKvHeads + g (see Kernels.attention): the query heads of KV head g at position
- * pos0 + t, in batches of up to four. scratch: attentionScratch(headDim, pos0 + t + 1) bytes.
+ * pos0 + t, in batches of up to four. Rows seen: allLast ≥ 0 (not causal) 0..allLast; else max(0, pos − window + 1)
+ * .. pos (window 0: from 0). scratch: attentionScratch(headDim, pos0 + t + 1) bytes.
  */
 export function attendItem(
   item: i32, q: usize, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, scale: f32, kCache: usize, vCache: usize,
-  isF16: bool, out: usize, scratch: usize,
+  isF16: bool, out: usize, scratch: usize, window: i32, allLast: i32, cap: f32,
 ): void {
   const t = item / nKvHeads, g = item - t * nKvHeads;
   const group = nHeads / nKvHeads;
   const elem: usize = isF16 ? 2 : 4;
   const rowBytes = <usize>(nKvHeads * headDim) * elem;
   const kvOff = <usize>(g * headDim) * elem;
-  const last = pos0 + t;
+  const last = allLast >= 0 ? allLast : pos0 + t;
+  const first = allLast < 0 && window > 0 ? max(0, last - window + 1) : 0;
+  const count = last - first + 1;
   for (let h = 0; h < group; h += 4) {
     const qo = (<usize>(t * nHeads + g * group + h) * <usize>headDim) << 2;
     const hb = min(4, group - h);
-    const k = kCache + kvOff, v = vCache + kvOff;
-    if (hb == 4) attendBatch4(q + qo, last, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch);
-    else if (hb == 3) attendBatch3(q + qo, last, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch);
-    else if (hb == 2) attendBatch2(q + qo, last, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch);
-    else attendBatch1(q + qo, last, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch);
+    const k = kCache + kvOff + <usize>first * rowBytes, v = vCache + kvOff + <usize>first * rowBytes;
+    if (hb == 4) attendBatch4(q + qo, count, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch, cap);
+    else if (hb == 3) attendBatch3(q + qo, count, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch, cap);
+    else if (hb == 2) attendBatch2(q + qo, count, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch, cap);
+    else attendBatch1(q + qo, count, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch, cap);
   }
 }
 
@@ -369,6 +384,42 @@ export function gelu(x: usize, count: i32): void {
   for (let i = c4; i < count; i++) {
     const o = x + (<usize>i << 2);
     v128.store32_lane(o, gelu4(v128.load32_zero(o)), 0);
+  }
+}
+
+/** gate = gelu(gate) · up (GEGLU), the GELU exactly as gelu above. */
+export function geglu(g: usize, u: usize, count: i32): void {
+  const c4 = count & ~3;
+  for (let i = 0; i < c4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(g + o, f32x4.mul(gelu4(v128.load(g + o)), v128.load(u + o)));
+  }
+  for (let i = c4; i < count; i++) {
+    const o = <usize>i << 2;
+    v128.store32_lane(g + o, f32x4.mul(gelu4(v128.load32_zero(g + o)), v128.load32_zero(u + o)), 0);
+  }
+}
+
+/** x[i] *= s. */
+export function scale(x: usize, count: i32, s: f32): void {
+  const c4 = count & ~3;
+  const vs = f32x4.splat(s);
+  for (let i = 0; i < c4; i += 4) {
+    const o = x + (<usize>i << 2);
+    v128.store(o, f32x4.mul(v128.load(o), vs));
+  }
+  for (let i = c4; i < count; i++) {
+    const o = x + (<usize>i << 2);
+    store<f32>(o, load<f32>(o) * s);
+  }
+}
+
+/** x[i] = cap · tanh(x[i] · (1/cap)) (final-logit soft-capping; ggml's scale, tanh, scale). */
+export function softcap(x: usize, count: i32, cap: f32): void {
+  const inv: f32 = 1 / cap;
+  for (let i = 0; i < count; i++) {
+    const o = x + (<usize>i << 2);
+    store<f32>(o, capScore(load<f32>(o), cap, inv));
   }
 }
 

@@ -16,7 +16,7 @@
 // preempted simply claims nothing, and the main thread never waits for it unless it holds a chunk.
 import { setPrefetch } from "./common";
 import { matmulChunk, prepareRows } from "./matmul";
-import { attendItem, gelu, rope, storeKv, swiglu } from "./ops";
+import { attendItem, geglu, gelu, rope, storeKv, swiglu } from "./ops";
 
 export const GEN: usize = 0;
 export const SLEEPERS: usize = 64;
@@ -46,6 +46,7 @@ export const OP_ROPE = 6;
 export const OP_STORE_KV = 7;
 export const OP_SWIGLU = 8;
 export const OP_GELU = 9;
+export const OP_GEGLU = 10;
 
 /** Sleep timeouts are finite: V8 11.x never wakes a wasm wait with an infinite (−1) timeout. */
 const WORKER_SLEEP_NS: i64 = 100_000_000;
@@ -75,11 +76,12 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
     prepareRows(load<i32>(p), load<usize>(p, 4), n, load<i32>(p, 12), load<usize>(p, 16), load<usize>(p, 20), load<usize>(p, 24),
       load<usize>(p, 28), t0, t1);
   } else if (op == OP_ROPE) {
-    // x, n, nHeads, headDim, ropeDim, pos0, neox, freqFactors, freqBase (f64 at slot 8), freqScale (f64 at slot 10)
+    // x, n, nHeads, headDim, ropeDim, pos0, neox, freqFactors, freqBase (f64 at slot 8), freqScale (f64 at slot 10),
+    // mscale (f32 at slot 12)
     const n = load<i32>(p, 4), nHeads = load<i32>(p, 8), headDim = load<i32>(p, 12);
     const t0 = idx * chunk, t1 = min(n, t0 + chunk);
     rope(load<usize>(p) + ((<usize>t0 * <usize>nHeads * <usize>headDim) << 2), t1 - t0, nHeads, headDim, load<i32>(p, 16),
-      load<i32>(p, 20) + t0, load<f64>(p, 32), load<f64>(p, 40), load<i32>(p, 24) != 0, load<usize>(p, 28));
+      load<i32>(p, 20) + t0, load<f64>(p, 32), load<f64>(p, 40), load<i32>(p, 24) != 0, load<usize>(p, 28), load<f32>(p, 48));
   } else if (op == OP_STORE_KV) {
     // k, v, n, kvDim, pos0, kCache, vCache, isF16
     const n = load<i32>(p, 8), kvDim = load<i32>(p, 12);
@@ -87,22 +89,25 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
     const o = (<usize>t0 * <usize>kvDim) << 2;
     storeKv(load<usize>(p) + o, load<usize>(p, 4) + o, t1 - t0, kvDim, load<i32>(p, 16) + t0, load<usize>(p, 20),
       load<usize>(p, 24), load<i32>(p, 28) != 0);
-  } else if (op == OP_SWIGLU || op == OP_GELU) {
-    // a, b (swiglu's up), count
+  } else if (op == OP_SWIGLU || op == OP_GELU || op == OP_GEGLU) {
+    // a, b (the up half of swiglu/geglu), count
     const count = load<i32>(p, 8);
     const i0 = idx * chunk, i1 = min(count, i0 + chunk);
     const o = <usize>i0 << 2;
     if (op == OP_SWIGLU) swiglu(load<usize>(p) + o, load<usize>(p, 4) + o, i1 - i0);
+    else if (op == OP_GEGLU) geglu(load<usize>(p) + o, load<usize>(p, 4) + o, i1 - i0);
     else gelu(load<usize>(p) + o, i1 - i0);
   } else if (op == OP_ATTENTION) {
-    // q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, scratchStride
+    // q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, scratchStride, window, allLast,
+    // softcap
     // items are (position, KV head) pairs
     const n = load<i32>(p, 4), nKvHeads = load<i32>(p, 16);
     const i0 = idx * chunk, i1 = min(n * nKvHeads, i0 + chunk);
     const att = load<usize>(p, 44) + <usize>ith * load<usize>(p, 48);
     for (let item = i0; item < i1; item++) {
       attendItem(item, load<u32>(p), load<i32>(p, 8), load<i32>(p, 12), nKvHeads, load<i32>(p, 20), load<f32>(p, 24),
-        load<u32>(p, 28), load<u32>(p, 32), load<i32>(p, 36) != 0, load<u32>(p, 40), att);
+        load<u32>(p, 28), load<u32>(p, 32), load<i32>(p, 36) != 0, load<u32>(p, 40), att, load<i32>(p, 52), load<i32>(p, 56),
+        load<f32>(p, 60));
     }
   }
 }
