@@ -15,6 +15,7 @@ import { WeightStore } from "./model/weights.js";
 import { Session, type SessionOptions } from "./runtime/session.js";
 import { generateTokens, type GenerateOptions, type GeneratedToken } from "./runtime/generate.js";
 import { Tokenizer } from "./tokenizer/tokenizer.js";
+import { Embedder, modelPooling, type EmbedOptions, type Pooling } from "./runtime/embed.js";
 import type { Grammar } from "./runtime/grammar/grammar.js";
 import { GrammarConstraint } from "./runtime/grammar/constraint.js";
 
@@ -86,6 +87,33 @@ export class LoadedModel {
     } finally {
       grammar.unregister(constraint);
     }
+  }
+
+  private embedder?: Embedder;
+
+  /** The pooling llama.cpp applies to this model's embeddings (its pooling_type; mean for decoders without one). */
+  get pooling(): Pooling {
+    return modelPooling(this.file, this.config.architecture);
+  }
+
+  /**
+   * Sentence embeddings, one per input (text, tokenized with the model's special tokens, or token ids): final hidden
+   * states pooled (options.pooling, default the model's) and L2-normalized unless normalize is false. An encoder takes
+   * inputs up to its context; a decoder up to min(context, 2048) tokens. The state is allocated on the first call.
+   */
+  embed(inputs: string | readonly (string | readonly number[])[], options: EmbedOptions = {}): Float32Array[] {
+    const list = typeof inputs === "string" ? [inputs] : inputs;
+    const e = (this.embedder ??= this.createEmbedder());
+    return list.map((x) => e.embed(typeof x === "string" ? this.tokenizer.encode(x, { addSpecial: true, parseSpecial: false }) : x, { pooling: options.pooling ?? this.pooling, normalize: options.normalize }));
+  }
+
+  private createEmbedder(): Embedder {
+    const ctx = this.model.causal === false ? this.config.contextLength : Math.min(this.config.contextLength, 2048);
+    const need = Embedder.bytes(this.model, ctx);
+    if (this.kernels.arena.used + need > this.memoryBudget) {
+      throw new EdgeError("out_of_memory", `embeddings over ${ctx} tokens need ${mib(need)} MiB; only ${mib(this.memoryBudget - this.kernels.arena.used)} MiB left in the ${mib(this.memoryBudget)} MiB budget`);
+    }
+    return new Embedder(this.model, ctx, this.pooling);
   }
 
   dispose(): void {

@@ -8,6 +8,7 @@ export type { SessionOptions } from "./runtime/session.js";
 export { Sampler, argmax } from "./runtime/sampler.js";
 export type { SamplerOptions } from "./runtime/sampler.js";
 export type { GenerateOptions, GeneratedToken } from "./runtime/generate.js";
+export { POOLINGS, type EmbedOptions, type Pooling } from "./runtime/embed.js";
 export * from "./tokenizer/index.js";
 export { ChatTemplate } from "./tokenizer/chat-template.js";
 export type { ChatMessage, ChatMessageToolCall, ChatTemplateVariables } from "./tokenizer/chat-template.js";

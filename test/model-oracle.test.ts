@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { loadModel, type LoadedModel } from "../src/engine.js";
 import { GgmlType } from "../src/tensor/ggml-type.js";
 import { openOracle, softmax64 as softmax } from "./helpers/oracle.js";
-import { ALL_TYPES, q4kmMix, TINY, writeTinyModel } from "./helpers/models.js";
+import { ALL_TYPES, DECODERS, q4kmMix, TINY, writeTinyModel } from "./helpers/models.js";
 
 const PROMPT = [17, 200, 3, 99, 45, 310, 7, 256, 128, 64, 500, 11];
 const GREEDY_N = 32;
@@ -49,7 +49,7 @@ async function greedy(lm: LoadedModel, prompt: number[], n: number): Promise<num
   return out;
 }
 
-for (const arch of Object.keys(TINY) as (keyof typeof TINY)[]) {
+for (const arch of DECODERS) {
   describe(`${arch}: edgellm vs llama.cpp`, () => {
     const loaded: LoadedModel[] = [];
     after(() => loaded.forEach((l) => l.dispose()));

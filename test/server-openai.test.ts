@@ -8,15 +8,18 @@ import { startServer, type RunningServer } from "../src/server/server.js";
 import { DEFAULT_MODEL_PATH } from "../src/cli/default-model.js";
 import { GgmlType } from "../src/tensor/ggml-type.js";
 import { writeTinyModel } from "./helpers/models.js";
+import { loadModel } from "../src/engine.js";
 
 describe("edgellm serve: OpenAI API through the openai client", () => {
   let server: RunningServer;
   let client: OpenAI;
   const logs: string[] = [];
+  let encoderPath: string;
   before(async () => {
     const tiny = await writeTinyModel("qwen2", GgmlType.Q8_0, 9);
+    encoderPath = await writeTinyModel("bert", GgmlType.Q8_0, 9, { pooling: 2 });
     server = await startServer({
-      models: [DEFAULT_MODEL_PATH, tiny], aliases: ["assistant", "tiny"], port: 0, parallel: 2, queue: 8, threads: 1, ctx: 512,
+      models: [DEFAULT_MODEL_PATH, tiny, encoderPath], aliases: ["assistant", "tiny", "encoder"], port: 0, parallel: 2, queue: 8, threads: 1, ctx: 512,
       apiKey: "sk-test", announce: () => {}, log: (l) => logs.push(l),
     });
     client = new OpenAI({ baseURL: server.url + "/v1", apiKey: "sk-test", maxRetries: 0 });
@@ -25,7 +28,7 @@ describe("edgellm serve: OpenAI API through the openai client", () => {
 
   it("lists the models", async () => {
     const models = await client.models.list();
-    assert.deepEqual(models.data.map((m) => m.id), ["assistant", "tiny"]);
+    assert.deepEqual(models.data.map((m) => m.id), ["assistant", "tiny", "encoder"]);
   });
 
   it("chat: a reply through the model's chat template, with exact usage", async () => {
@@ -163,6 +166,24 @@ describe("edgellm serve: OpenAI API through the openai client", () => {
     assert.notDeepEqual(r.data[0].embedding, r.data[1].embedding);
     const cut = await client.embeddings.create({ model: "tiny", input: "smart home", dimensions: 16 });
     assert.equal(cut.data[0].embedding.length, 16);
+  });
+
+  it("embeddings from an encoder (BERT, CLS pooling) are the library's, and it refuses to chat with a 400", async () => {
+    const r = await client.embeddings.create({ model: "encoder", input: ["turn on the lights", "is the door locked"] });
+    const lm = loadModel(encoderPath, { backend: "wasm", threads: 1 });
+    try {
+      const want = lm.embed(["turn on the lights", "is the door locked"]);
+      for (let i = 0; i < 2; i++) {
+        const got = r.data[i].embedding;
+        for (let j = 0; j < got.length; j++) assert.ok(Math.abs(got[j] - want[i][j]) < 1e-5, `input ${i} element ${j}`);
+      }
+    } finally {
+      lm.dispose();
+    }
+    await assert.rejects(
+      client.chat.completions.create({ model: "encoder", messages: [{ role: "user", content: "hi" }] }),
+      (e: unknown) => e instanceof OpenAI.APIError && e.status === 400 && /encoder \(embeddings only\)/.test(e.message),
+    );
   });
 
   it("errors: OpenAI's envelope and status, never a 500", async () => {

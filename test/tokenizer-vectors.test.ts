@@ -48,7 +48,7 @@ const ggufFiles = vocabDir ? readdirSync(vocabDir).filter((f) => /^ggml-vocab-.*
 
 /** Vocabularies llama.cpp has but this tokenizer does not implement, with the reason. */
 const UNSUPPORTED: Record<string, string> = {
-  "ggml-vocab-bert-bge.gguf": "tokenizer.ggml.model = bert (WordPiece) is not implemented",
+
 };
 
 describe("llama.cpp test vectors on the GGUF vocabularies", { skip: vocabDir ? false : "fixtures/vocab missing" }, () => {

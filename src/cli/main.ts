@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: () => import("./commands/run.js").then((m) => m.command),
   chat: () => import("./commands/chat.js").then((m) => m.command),
   tokenize: () => import("./commands/tokenize.js").then((m) => m.command),
+  embed: () => import("./commands/embed.js").then((m) => m.command),
   info: () => import("./commands/info.js").then((m) => m.command),
   perplexity: () => import("./commands/perplexity.js").then((m) => m.command),
   convert: () => import("./commands/convert.js").then((m) => m.command),

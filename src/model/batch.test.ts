@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import { loadModel, type LoadedModel } from "../engine.js";
 import { GgmlType } from "../tensor/ggml-type.js";
 import { argmax } from "../runtime/sampler.js";
-import { TINY, writeTinyModel } from "../../test/helpers/models.js";
+import { DECODERS, writeTinyModel } from "../../test/helpers/models.js";
 import type { Segment } from "./model.js";
 
-for (const arch of Object.keys(TINY) as (keyof typeof TINY)[]) {
+for (const arch of DECODERS) {
   describe(`${arch}: forwardBatch`, () => {
     let lm: LoadedModel;
     before(async () => {

@@ -55,6 +55,11 @@ export interface ModelState {
 
 export interface Model {
   readonly config: ModelConfig;
+  /**
+   * false for encoders (BERT): every token attends to the whole input, so an input is run in one pass from position 0,
+   * and there are no next-token logits (only forwardBatch "hidden"). Default true.
+   */
+  readonly causal?: boolean;
   readonly file: GgufFile;
   readonly kernels: Kernels;
   /** Allocate a state (KV cache and scratch). */

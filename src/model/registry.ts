@@ -1,5 +1,6 @@
 // Architecture registry: GGUF `general.architecture` → factory. A new architecture is one file plus one line here.
 import { EdgeError } from "../errors.js";
+import { createBert } from "./bert.js";
 import { createGemma } from "./gemma.js";
 import { createGemma2 } from "./gemma2.js";
 import { createGemma3 } from "./gemma3.js";
@@ -23,6 +24,7 @@ export const ARCHITECTURES: Record<string, ModelFactory> = {
   phi2: createPhi2,
   phi3: createPhi3,
   smollm3: createSmolLm3,
+  bert: createBert,
 };
 
 /** The factory for `architecture`, or a one-line unsupported_architecture error naming it. */

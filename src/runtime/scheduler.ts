@@ -3,6 +3,7 @@
 // chunks of the slots still reading their prompt, in one forwardBatch, so weights are read once per pass for all of
 // them. Knows nothing of HTTP: callers submit token ids and get a CompletionJob (a token stream and a result).
 import { EdgeError } from "../errors.js";
+import { PooledSum, type Pooling } from "./embed.js";
 import type { KvType } from "../kernels/types.js";
 import type { Model, ModelState, Segment } from "../model/model.js";
 import { GrammarConstraint } from "./grammar/constraint.js";
@@ -40,7 +41,7 @@ export interface CompletionRequest extends SamplerOptions {
 
 export interface EmbeddingRequest {
   promptIds: number[];
-  pooling: "mean" | "cls" | "last";
+  pooling: Pooling;
   normalize: boolean;
   deadline?: number;
   /** Cancels the embedding (it fails with "cancelled") when aborted. */
@@ -76,7 +77,7 @@ interface Active {
   tStart: number;
   tFirst: number;
   /** Embeddings: running sum (mean), or the kept row (cls / last). */
-  pooled?: Float32Array;
+  pooled?: PooledSum;
   resolveEmbedding?: (v: Float32Array) => void;
 }
 
@@ -114,7 +115,7 @@ export class Scheduler {
     const o = options;
     if (!(Number.isInteger(o.parallel) && o.parallel >= 1)) throw new EdgeError("bad_argument", `parallel must be a positive integer, got ${o.parallel}`);
     if (!(Number.isInteger(o.queue) && o.queue >= 0)) throw new EdgeError("bad_argument", `queue must be a non-negative integer, got ${o.queue}`);
-    this.chunk = o.chunk ?? DEFAULT_CHUNK;
+    this.chunk = Scheduler.chunkOf(model, o);
     for (let i = 0; i < o.parallel; i++) {
       const state = model.createState({ ctx: o.ctx, maxBatch: 1, kvType: o.kvType ?? "f16", allLogits: false });
       this.slots.push({ id: i, state, cached: [], lastUsed: 0 });
@@ -127,7 +128,12 @@ export class Scheduler {
   /** Bytes the slots and the batch scratch take (for refusing to start when they do not fit). */
   static bytesNeeded(model: Model, o: SchedulerOptions): number {
     const slot = model.stateBytes({ ctx: o.ctx, maxBatch: 1, kvType: o.kvType ?? "f16", allLogits: false });
-    return o.parallel * slot + model.stateBytes(Scheduler.scratchOptions(o, o.chunk ?? DEFAULT_CHUNK));
+    return o.parallel * slot + model.stateBytes(Scheduler.scratchOptions(o, Scheduler.chunkOf(model, o)));
+  }
+
+  /** Rows per pass: an encoder takes a whole input at once, so its chunk is the context. */
+  private static chunkOf(model: Model, o: SchedulerOptions): number {
+    return o.chunk ?? (model.causal === false ? o.ctx : DEFAULT_CHUNK);
   }
 
   private static scratchOptions(o: SchedulerOptions, chunk: number) {
@@ -140,6 +146,7 @@ export class Scheduler {
 
   /** Queue a completion; refused at once (queue_full) when every slot is busy and the queue is full. */
   submit(req: CompletionRequest): CompletionJob {
+    if (this.model.causal === false) throw new EdgeError("bad_argument", `${this.model.config.architecture} is an encoder (embeddings only): it does not generate text`);
     this.check(req.promptIds, req.maxTokens);
     const job = new CompletionJob(this.nextId++);
     this.enqueue({ kind: "completion", job, req, tSubmit: performance.now() });
@@ -149,6 +156,9 @@ export class Scheduler {
   /** Queue an embedding of the prompt: its final hidden states pooled (and L2-normalized). */
   embed(req: EmbeddingRequest): Promise<Float32Array> {
     this.check(req.promptIds, 0);
+    if (this.model.causal === false && req.promptIds.length > this.chunk) {
+      throw new EdgeError("context_exceeded", `input of ${req.promptIds.length} tokens is longer than the encoder's ${this.chunk}-token pass`);
+    }
     return new Promise((resolve, reject) => {
       const job = new CompletionJob(this.nextId++);
       job.done.catch(reject);
@@ -280,7 +290,8 @@ export class Scheduler {
         } else {
           best.cached.length = 0;
           a.promptPos = 0;
-          a.pooled = new Float32Array(this.model.config.dim);
+          const req = w.req as EmbeddingRequest;
+          a.pooled = new PooledSum(this.model.config.dim, req.pooling, req.promptIds.length);
         }
       } catch (e) {
         this.end(w.job, undefined, undefined, w, e);
@@ -380,22 +391,10 @@ export class Scheduler {
     this.model.forwardBatch!(this.scratch, [{ state: s.state, start: 0, len, pos0: s.cached.length }], this.tokens, len, "hidden");
     for (let i = 0; i < len; i++) s.cached.push(this.tokens[i]);
     const hidden = this.model.kernels.arena.f32View(this.scratch.embdPtr!, len * dim);
-    const pooled = a.pooled!;
-    for (let t = 0; t < len; t++) {
-      const pos = a.promptPos + t;
-      const keep = req.pooling === "mean" || (req.pooling === "cls" && pos === 0) || (req.pooling === "last" && pos === req.promptIds.length - 1);
-      if (!keep) continue;
-      for (let j = 0; j < dim; j++) pooled[j] += hidden[t * dim + j];
-    }
+    a.pooled!.add(hidden, len, a.promptPos);
     a.promptPos += len;
     if (a.promptPos < req.promptIds.length) return;
-    if (req.pooling === "mean") for (let j = 0; j < dim; j++) pooled[j] /= req.promptIds.length;
-    if (req.normalize) {
-      let sum = 0;
-      for (let j = 0; j < dim; j++) sum += pooled[j] * pooled[j];
-      const inv = sum > 0 ? 1 / Math.sqrt(sum) : 0;
-      for (let j = 0; j < dim; j++) pooled[j] *= inv;
-    }
+    const pooled = a.pooled!.finish(req.normalize);
     const resolve = a.resolveEmbedding!;
     this.end(a.job, s, "stop");
     resolve(pooled);

@@ -74,6 +74,8 @@ export function vocabFromGguf(file: GgufFile): VocabData {
     eomId: id(meta, k("eom_token_id")),
     unkId: id(meta, k("unknown_token_id")),
     sepId: id(meta, k("seperator_token_id")),
+    lowercase: bool(meta, k("normalizer.lowercase")),
+    stripAccents: bool(meta, k("normalizer.strip_accents")),
     padId: id(meta, k("padding_token_id")),
     // The deprecated prefix/suffix/middle keys are read after the fim_* ones in llama.cpp, so they win.
     fimPreId: id(meta, k("prefix_token_id")) ?? id(meta, k("fim_pre_token_id")),

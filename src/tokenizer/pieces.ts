@@ -32,7 +32,7 @@ export class PieceTable {
     const text = this.vocab.tokens[id];
     if (attr & (Attr.CONTROL | Attr.UNKNOWN | Attr.USER_DEFINED)) return utf8.encode(text);
     if (attr & Attr.NORMAL) {
-      return this.vocab.kind === "spm" ? utf8.encode(text.replaceAll("\u2581", " ")) : byteLevelDecode(text);
+      return this.vocab.kind === "bpe" ? byteLevelDecode(text) : utf8.encode(text.replaceAll("\u2581", " "));
     }
     if (attr & Attr.BYTE) {
       // "<0xAB>" -> 0xAB (llama.cpp reads the two hex digits at offset 3).

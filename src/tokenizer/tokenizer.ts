@@ -8,6 +8,7 @@ import { cleanUpSpaces, PieceTable } from "./pieces.js";
 import { preTokenize } from "./pre-tokenizer.js";
 import { splitOnSpecialTokens } from "./special-split.js";
 import { SpmEncoder } from "./spm.js";
+import { WpmEncoder } from "./wpm.js";
 import type { VocabData } from "./vocab-data.js";
 import { resolveVocab, type ResolvedVocab } from "./vocab-setup.js";
 
@@ -74,6 +75,7 @@ export class Tokenizer {
   private readonly pieces: PieceTable;
   private readonly spm?: SpmEncoder;
   private readonly bpe?: BpeEncoder;
+  private readonly wpm?: WpmEncoder;
   private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
   private constructor(vocab: VocabData) {
@@ -82,6 +84,8 @@ export class Tokenizer {
     this.pieces = new PieceTable(v);
     if (v.kind === "spm") {
       this.spm = new SpmEncoder(v.tokenToId, v.scores, (b) => this.spmByteToken(b));
+    } else if (v.kind === "wpm") {
+      this.wpm = new WpmEncoder(v.tokens, this.required(v.unk, "UNK"), { lowercase: v.lowercase, stripAccents: v.stripAccents });
     } else {
       this.bpe = new BpeEncoder(v.tokenToId, new MergeTable(vocab.merges ?? [], v.tokenToId), v.pre?.ignoreMerges ?? false);
     }
@@ -107,8 +111,8 @@ export class Tokenizer {
   get eot(): number | undefined {
     return this.v.eot;
   }
-  /** "spm" for tokenizer.ggml.model = llama, "bpe" for gpt2 (byte-level BPE). */
-  get kind(): "spm" | "bpe" {
+  /** "spm" for tokenizer.ggml.model = llama, "bpe" for gpt2 (byte-level BPE), "wpm" for bert (WordPiece). */
+  get kind(): "spm" | "bpe" | "wpm" {
     return this.v.kind;
   }
   /** Whether encode() with addSpecial adds BOS / EOS. */
@@ -142,6 +146,16 @@ export class Tokenizer {
     const input = toWellFormed(text);
     const fragments = input === "" ? [] : splitOnSpecialTokens(input, v.specials, parseSpecial);
     const out: number[] = [];
+    if (this.wpm) {
+      // llama.cpp: WordPiece always frames an encoding with [CLS] … [SEP] when adding specials
+      if (addSpecial) out.push(this.required(v.bos, "BOS ([CLS])"));
+      for (const frag of fragments) {
+        if (typeof frag === "number") out.push(frag);
+        else this.wpm.encode(frag, out);
+      }
+      if (addSpecial) out.push(this.required(v.sep, "SEP"));
+      return out;
+    }
     if (addSpecial && v.addBos) out.push(this.required(v.bos, "BOS"));
     if (this.spm) {
       // SPM: a dummy-prefix space goes before the first text fragment and before text right after a special token.

@@ -16,7 +16,7 @@ export const TokenType = {
  * (e.g. SPM: bos=1, eos=2, unk=0, addBos=true, addSpacePrefix=true; BPE: bos=eos=11 when in range, addBos=false).
  */
 export interface VocabData {
-  /** `tokenizer.ggml.model`: "llama" (SentencePiece/SPM) or "gpt2" (byte-level BPE). Other values are rejected. */
+  /** `tokenizer.ggml.model`: "llama" (SPM), "gpt2" (byte-level BPE) or "bert" (WordPiece). Others are rejected. */
   model: string;
   /** `tokenizer.ggml.pre`: BPE pre-tokenizer name ("llama-bpe", "qwen2", "gpt-2", ...). Absent means "default". */
   pre?: string;
@@ -44,6 +44,9 @@ export interface VocabData {
   fimSepId?: number | null;
   addBos?: boolean;
   addEos?: boolean;
+  /** WordPiece normalizer (`tokenizer.ggml.normalizer.lowercase` / `.strip_accents`; llama.cpp: both default true). */
+  lowercase?: boolean;
+  stripAccents?: boolean;
   /** `tokenizer.ggml.add_space_prefix` (SPM dummy-prefix space; decoding strips one leading space when set). */
   addSpacePrefix?: boolean;
   /** `general.name`: llama.cpp adjusts some special-token attributes by model name (e.g. Phi-3 right-strips). */

@@ -20,7 +20,7 @@ export const Attr = {
 const ATTR_OF_TYPE = [Attr.UNDEFINED, Attr.NORMAL, Attr.UNKNOWN, Attr.CONTROL, Attr.USER_DEFINED, Attr.UNUSED, Attr.BYTE];
 
 export interface ResolvedVocab {
-  kind: "spm" | "bpe";
+  kind: "spm" | "bpe" | "wpm";
   tokens: string[];
   tokenToId: Map<string, number>;
   attrs: Uint16Array;
@@ -31,6 +31,11 @@ export interface ResolvedVocab {
   eot?: number;
   eom?: number;
   unk?: number;
+  /** WordPiece: the [SEP] that ends an encoding with addSpecial. */
+  sep?: number;
+  /** WordPiece normalizer. */
+  lowercase: boolean;
+  stripAccents: boolean;
   addBos: boolean;
   addEos: boolean;
   addSpacePrefix: boolean;
@@ -58,13 +63,15 @@ const FORCED_USER_DEFINED = ["<|channel|>", "<|message|>", "<|start|>", "<|const
 const utf8 = new TextEncoder();
 
 export function resolveVocab(v: VocabData): ResolvedVocab {
-  let kind: "spm" | "bpe";
+  let kind: "spm" | "bpe" | "wpm";
   if (v.model === "llama") kind = "spm";
   else if (v.model === "gpt2") kind = "bpe";
+  else if (v.model === "bert") kind = "wpm";
   else {
-    const what = v.model === "bert" ? " (WordPiece)" : v.model === "t5" ? " (Unigram)" : "";
-    throw new EdgeError("unsupported_tokenizer", `tokenizer.ggml.model "${v.model}"${what} is not supported (supported: llama = SPM, gpt2 = byte-level BPE)`);
+    const what = v.model === "t5" ? " (Unigram)" : "";
+    throw new EdgeError("unsupported_tokenizer", `tokenizer.ggml.model "${v.model}"${what} is not supported (supported: llama = SPM, gpt2 = byte-level BPE, bert = WordPiece)`);
   }
+  const wpm = kind === "wpm";
   const n = v.tokens.length;
   if (n === 0) throw new EdgeError("bad_tokenizer", "tokenizer.ggml.tokens is empty");
   if (v.scores && v.scores.length < n) throw new EdgeError("bad_tokenizer", `tokenizer.ggml.scores has ${v.scores.length} entries for ${n} tokens`);
@@ -85,9 +92,11 @@ export function resolveVocab(v: VocabData): ResolvedVocab {
   // Special ids: type defaults, dropped when out of range, then overridden by valid metadata values.
   const inRange = (id: number | null | undefined) => (id !== undefined && id !== null && id >= 0 && id < n ? id : undefined);
   const pick = (meta: number | null | undefined, dflt: number | undefined) => (meta === null ? undefined : (inRange(meta) ?? inRange(dflt)));
-  const bos = pick(v.bosId, kind === "spm" ? 1 : pre?.noDefaultBos ? undefined : 11);
-  const eos = pick(v.eosId, kind === "spm" ? 2 : 11);
-  const unk = pick(v.unkId, kind === "spm" ? 0 : undefined);
+  // llama.cpp's defaults per type (WordPiece: [CLS] 101, [UNK] 100, [SEP] 102, no EOS)
+  const bos = pick(v.bosId, kind === "spm" ? 1 : wpm ? 101 : pre?.noDefaultBos ? undefined : 11);
+  const eos = pick(v.eosId, kind === "spm" ? 2 : wpm ? undefined : 11);
+  const unk = pick(v.unkId, kind === "spm" ? 0 : wpm ? 100 : undefined);
+  const sep = wpm ? pick(v.sepId, 102) : undefined;
   const given = (id: number | null | undefined) => (id === null ? null : inRange(id));
 
   const markControl = (id: number) => {
@@ -149,10 +158,13 @@ export function resolveVocab(v: VocabData): ResolvedVocab {
     eot,
     eom,
     unk,
-    addBos: v.addBos ?? (spm ? true : (pre?.addBos ?? false)),
+    sep,
+    lowercase: v.lowercase ?? true,
+    stripAccents: v.stripAccents ?? v.lowercase ?? true,
+    addBos: v.addBos ?? (spm || wpm ? true : (pre?.addBos ?? false)),
     addEos: v.addEos ?? false,
     addSpacePrefix: v.addSpacePrefix ?? spm,
-    cleanSpaces: spm ? false : (pre?.cleanSpaces ?? true),
+    cleanSpaces: spm ? false : wpm ? true : (pre?.cleanSpaces ?? true),
     eog,
     specials,
   };

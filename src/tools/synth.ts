@@ -7,7 +7,7 @@ import { GgmlType } from "../tensor/ggml-type.js";
 import { traitsOf } from "../tensor/types.js";
 import { BYTE_TO_CHAR } from "../tokenizer/byte-level.js";
 
-export type SynthArch = "llama" | "qwen2" | "qwen3" | "gpt2" | "gemma" | "gemma2" | "gemma3" | "phi2" | "phi3" | "smollm3";
+export type SynthArch = "llama" | "qwen2" | "qwen3" | "gpt2" | "gemma" | "gemma2" | "gemma3" | "phi2" | "phi3" | "smollm3" | "bert";
 
 export interface SynthShape {
   arch: SynthArch;
@@ -37,6 +37,8 @@ export interface SynthShape {
   finalSoftcap?: number;
   /** Phi-3 LongRoPE: rope_factors_long/short, rope.scaling.original_context_length and attn_factor. */
   longRope?: { originalContext: number; attnFactor: number };
+  /** BERT: pooling_type (1 mean, 2 CLS, 3 last); the model gets a WordPiece vocabulary and two token types. */
+  pooling?: number;
 }
 
 /** Dimensions of real models (from their published configs). */
@@ -50,6 +52,7 @@ export const SHAPES: Record<string, SynthShape> = {
   "gemma-2-2b": { arch: "gemma2", dim: 2304, nLayers: 26, nHeads: 8, nKvHeads: 4, headDim: 256, ffnDim: 9216, vocabSize: 256000, contextLength: 8192, ropeBase: 10000, slidingWindow: 4096, attnSoftcap: 50, finalSoftcap: 30, normEps: 1e-6, tied: true },
   "phi-2": { arch: "phi2", dim: 2560, nLayers: 32, nHeads: 32, nKvHeads: 32, ropeDim: 32, ffnDim: 10240, vocabSize: 51200, contextLength: 2048, ropeBase: 10000, normEps: 1e-5, tied: false },
   "phi-3-mini": { arch: "phi3", dim: 3072, nLayers: 32, nHeads: 32, nKvHeads: 32, ffnDim: 8192, vocabSize: 32064, contextLength: 4096, ropeBase: 10000, normEps: 1e-5, tied: false },
+  "bge-small": { arch: "bert", dim: 384, nLayers: 12, nHeads: 12, nKvHeads: 12, ffnDim: 1536, vocabSize: 30522, contextLength: 512, ropeBase: 10000, normEps: 1e-12, tied: true, pooling: 2 },
   "smollm3-3b": { arch: "smollm3", dim: 2048, nLayers: 36, nHeads: 16, nKvHeads: 4, ffnDim: 11008, vocabSize: 128256, contextLength: 65536, ropeBase: 5000000, normEps: 1e-6, tied: true },
 };
 
@@ -89,7 +92,7 @@ export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
   if (!Number.isInteger(headDim) || s.nHeads % s.nKvHeads !== 0) throw new EdgeError("bad_argument", "synth: bad head counts");
   const w = new GgufWriter();
   const a = s.arch;
-  const layerNorm = a === "gpt2" || a === "phi2";
+  const layerNorm = a === "gpt2" || a === "phi2" || a === "bert";
   w.setString("general.architecture", a);
   w.setString("general.name", opts.name ?? `edgellm-synth-${a}`);
   w.setU32("general.quantization_version", 2);
@@ -105,7 +108,10 @@ export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
   }
   if (layerNorm) w.setF32(`${a}.attention.layer_norm_epsilon`, s.normEps);
   else w.setF32(`${a}.attention.layer_norm_rms_epsilon`, s.normEps);
-  if (a !== "gpt2") {
+  if (a === "bert") {
+    w.setU32(`${a}.pooling_type`, s.pooling ?? 1);
+    w.setBool(`${a}.attention.causal`, false);
+  } else if (a !== "gpt2") {
     w.setU32(`${a}.rope.dimension_count`, s.ropeDim ?? headDim);
     w.setF32(`${a}.rope.freq_base`, s.ropeBase);
     w.setU32(`${a}.vocab_size`, s.vocabSize);
@@ -120,12 +126,13 @@ export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
     w.setF32(`${a}.rope.scaling.attn_factor`, s.longRope.attnFactor);
   }
   // llama.cpp sets attributes of Phi-3's <unk>, <s>, </s> by name when the model is called phi3, so they must exist
-  addSyntheticBpeVocab(w, s.vocabSize, (opts.seed ?? 1) ^ 0x5eed, a === "phi3" ? ["<unk>", "<s>", "</s>"] : []);
+  if (a === "bert") addSyntheticWordPieceVocab(w, s.vocabSize, (opts.seed ?? 1) ^ 0x5eed);
+  else addSyntheticBpeVocab(w, s.vocabSize, (opts.seed ?? 1) ^ 0x5eed, a === "phi3" ? ["<unk>", "<s>", "</s>"] : []);
 
   const rng = new FastRng(opts.seed ?? 1);
   const std = opts.weightStd ?? 0.02;
-  const matrix = (name: string, cols: number, rows: number, sd = std) => {
-    const type = typeForRow(opts.typeFor?.(name) ?? opts.type, cols);
+  const matrix = (name: string, cols: number, rows: number, sd = std, force?: GgmlType) => {
+    const type = force ?? typeForRow(opts.typeFor?.(name) ?? opts.type, cols);
     w.addTensor({ name, type, dims: [cols, rows], data: randomRows(type, cols, rows, sd, rng.fork()) });
   };
   const vector = (name: string, n: number, mean: number, sd: number) => {
@@ -141,6 +148,13 @@ export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
   const ropeDim = s.ropeDim ?? headDim;
   matrix("token_embd.weight", s.dim, s.vocabSize, opts.embedStd ?? std);
   if (a === "gpt2") matrix("position_embd.weight", s.dim, s.contextLength, std);
+  if (a === "bert") {
+    // llama.cpp's converter keeps both in F32 (its graph adds the token-type row to f32 activations)
+    matrix("position_embd.weight", s.dim, s.contextLength, std, GgmlType.F32);
+    matrix("token_types.weight", s.dim, 2, std, GgmlType.F32);
+    vector("token_embd_norm.weight", s.dim, 1, 0.1);
+    vector("token_embd_norm.bias", s.dim, 0, 0.02);
+  }
   if (s.llama3RopeFactors) f32Tensor("rope_freqs.weight", llama3RopeFactors(headDim, s.ropeBase));
   if (s.longRope) {
     f32Tensor("rope_factors_long.weight", Float32Array.from({ length: ropeDim / 2 }, (_, i) => 1 + i * 0.5));
@@ -148,6 +162,23 @@ export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
   }
   for (let l = 0; l < s.nLayers; l++) {
     const p = `blk.${l}.`;
+    if (a === "bert") {
+      for (const [m, rows] of [["attn_q", qDim], ["attn_k", kvDim], ["attn_v", kvDim]] as const) {
+        matrix(p + m + ".weight", s.dim, rows);
+        vector(p + m + ".bias", rows, 0, 0.05);
+      }
+      matrix(p + "attn_output.weight", qDim, s.dim);
+      vector(p + "attn_output.bias", s.dim, 0, 0.02);
+      vector(p + "attn_output_norm.weight", s.dim, 1, 0.1);
+      vector(p + "attn_output_norm.bias", s.dim, 0, 0.02);
+      matrix(p + "ffn_up.weight", s.dim, s.ffnDim);
+      vector(p + "ffn_up.bias", s.ffnDim, 0, 0.02);
+      matrix(p + "ffn_down.weight", s.ffnDim, s.dim);
+      vector(p + "ffn_down.bias", s.dim, 0, 0.02);
+      vector(p + "layer_output_norm.weight", s.dim, 1, 0.1);
+      vector(p + "layer_output_norm.bias", s.dim, 0, 0.02);
+      continue;
+    }
     vector(p + "attn_norm.weight", s.dim, 1, 0.1);
     if (a === "gpt2") {
       vector(p + "attn_norm.bias", s.dim, 0, 0.02);
@@ -198,6 +229,7 @@ export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
     matrix(p + "ffn_down.weight", s.ffnDim, s.dim);
     if (a === "gemma2" || a === "gemma3") vector(p + "post_ffw_norm.weight", s.dim, 1, 0.1);
   }
+  if (a === "bert") return w; // an encoder: the final hidden states are the output
   vector("output_norm.weight", s.dim, 1, 0.1);
   if (layerNorm) vector("output_norm.bias", s.dim, 0, 0.02);
   if (!s.tied) matrix("output.weight", s.dim, s.vocabSize, opts.outputStd ?? std);
@@ -263,6 +295,48 @@ export function addSyntheticBpeVocab(w: GgufWriter, size: number, seed: number, 
   w.setU32("tokenizer.ggml.bos_token_id", eos);
   w.setU32("tokenizer.ggml.eos_token_id", eos);
   w.setBool("tokenizer.ggml.add_bos_token", false);
+}
+
+/**
+ * A WordPiece vocabulary of `size` entries as llama.cpp's converter writes one: [PAD] [UNK] [CLS] [SEP] [MASK] (ids
+ * 0–4, named in metadata), the printable ASCII characters as word starts ("▁c") and continuations ("c"), then random
+ * lowercase pieces of both kinds.
+ */
+export function addSyntheticWordPieceVocab(w: GgufWriter, size: number, seed: number): void {
+  const tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+  const types = [3, 2, 3, 3, 3];
+  const seen = new Set(tokens);
+  const add = (t: string) => {
+    if (tokens.length >= size || seen.has(t)) return;
+    seen.add(t);
+    tokens.push(t);
+    types.push(1);
+  };
+  for (let c = 0x21; c < 0x7f; c++) {
+    const ch = String.fromCharCode(c);
+    if (ch >= "A" && ch <= "Z") continue; // the normalizer lower-cases
+    add("▁" + ch);
+    add(ch);
+  }
+  if (tokens.length >= size) throw new EdgeError("bad_argument", `synth: WordPiece vocabulary of ${size} tokens is too small`);
+  const rng = new FastRng(seed);
+  const letters = "etaoinshrdlucmfwypvbgkqjxz";
+  while (tokens.length < size) {
+    const len = 2 + Math.floor(rng.uniform() * 6);
+    let piece = "";
+    for (let i = 0; i < len; i++) piece += letters[Math.floor(rng.uniform() ** 2 * letters.length)];
+    add(rng.uniform() < 0.6 ? "▁" + piece : piece);
+  }
+  w.setString("tokenizer.ggml.model", "bert");
+  w.setString("tokenizer.ggml.pre", "default");
+  w.setArray("tokenizer.ggml.tokens", GgufValueType.STRING, tokens);
+  w.setArray("tokenizer.ggml.token_type", GgufValueType.INT32, Int32Array.from(types));
+  w.setU32("tokenizer.ggml.token_type_count", 2);
+  w.setU32("tokenizer.ggml.padding_token_id", 0);
+  w.setU32("tokenizer.ggml.unknown_token_id", 1);
+  w.setU32("tokenizer.ggml.bos_token_id", 2);
+  w.setU32("tokenizer.ggml.seperator_token_id", 3);
+  w.setU32("tokenizer.ggml.mask_token_id", 4);
 }
 
 /** Llama 3.1+ rope frequency factors (factor 32, low 1, high 4, original context 8192), one per rotated pair. */

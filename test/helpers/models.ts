@@ -25,7 +25,11 @@ export const TINY = {
   phi2: { ...base, arch: "phi2", nKvHeads: 4, ropeDim: 32, ffnDim: 1024, tied: false },
   phi3: { ...base, arch: "phi3", nKvHeads: 4, contextLength: 512, longRope: { originalContext: 64, attnFactor: 1.19 }, tied: false },
   smollm3: { ...base, arch: "smollm3", nLayers: 4, normEps: 1e-6, tied: true },
+  bert: { ...base, arch: "bert", nKvHeads: 4, ffnDim: 1024, vocabSize: 600, contextLength: 128, normEps: 1e-12, tied: true, pooling: 1 },
 } satisfies Record<string, SynthShape>;
+
+/** The decoder architectures (next-token logits); TINY.bert is the encoder. */
+export const DECODERS = (Object.keys(TINY) as (keyof typeof TINY)[]).filter((a) => a !== "bert");
 
 export const ALL_TYPES: GgmlType[] = [
   GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0,

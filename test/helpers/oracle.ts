@@ -310,3 +310,33 @@ export function logSoftmaxAt(logits: Float32Array, index: number): number {
   for (const v of logits) sum += Math.exp(v - max);
   return logits[index] - max - Math.log(sum);
 }
+
+/** llama.cpp's pooled embeddings (node-llama-cpp's embedding context, the model's own pooling_type). */
+export interface EmbeddingOracle {
+  embed(ids: readonly number[]): Promise<Float64Array>;
+  dispose(): Promise<void>;
+}
+
+export async function openEmbeddingOracle(modelPath: string, options: { contextSize?: number; threads?: number } = {}): Promise<EmbeddingOracle> {
+  const llama = await oracleLlama();
+  let model: LlamaModel;
+  try {
+    model = await llama.loadModel({ modelPath, gpuLayers: 0, useMmap: true, ignoreMemorySafetyChecks: true });
+  } catch (e) {
+    throw withLogs(e);
+  }
+  const contextSize = options.contextSize ?? Math.min(model.trainContextSize, 512);
+  const context = await model
+    .createEmbeddingContext({ contextSize, batchSize: contextSize, threads: options.threads ?? 1, ignoreMemorySafetyChecks: true })
+    .catch(async (e) => {
+      await model.dispose();
+      throw withLogs(e);
+    });
+  return {
+    embed: async (ids) => Float64Array.from((await context.getEmbeddingFor([...ids] as Token[])).vector),
+    dispose: async () => {
+      await context.dispose();
+      await model.dispose();
+    },
+  };
+}

@@ -1,7 +1,7 @@
 // POST /v1/embeddings: each input's final hidden states pooled as the model's metadata says (mean pooling for
 // decoder models unless it names another) and L2-normalized; `float` or `base64` encoding, `dimensions` truncates.
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { getNumber } from "../../format/gguf-meta.js";
+import type { Pooling } from "../../runtime/embed.js";
 import { badRequest } from "../api-error.js";
 import { checkCapacity } from "../choices.js";
 import type { ServerContext } from "../context.js";
@@ -10,9 +10,8 @@ import { onClientGone } from "../sse.js";
 import type { EmbeddingBody } from "./schemas.js";
 
 /** llama.cpp's pooling_type metadata: 1 mean, 2 cls, 3 last (0 none and 4 rank are served as mean). */
-export function poolingOf(model: ServedModel): "mean" | "cls" | "last" {
-  const t = getNumber(model.lm.file, `${model.lm.config.architecture}.pooling_type`, 1);
-  return t === 2 ? "cls" : t === 3 ? "last" : "mean";
+export function poolingOf(model: ServedModel): Pooling {
+  return model.lm.pooling;
 }
 
 export async function embeddings(ctx: ServerContext, request: FastifyRequest<{ Body: EmbeddingBody }>, reply: FastifyReply): Promise<void> {
