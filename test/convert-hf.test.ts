@@ -25,8 +25,10 @@ const SHAPES: Record<string, SynthShape> = {
   llama: { arch: "llama", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 128, vocabSize: 300, contextLength: 128, ropeBase: 10000, normEps: 1e-5, tied: false },
   qwen2: { arch: "qwen2", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 1, ffnDim: 96, vocabSize: 300, contextLength: 128, ropeBase: 1000000, normEps: 1e-6, tied: true },
   gpt2: { arch: "gpt2", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 4, ffnDim: 256, vocabSize: 300, contextLength: 128, ropeBase: 10000, normEps: 1e-5, tied: true },
+  qwen3: { arch: "qwen3", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, headDim: 32, ffnDim: 96, vocabSize: 300, contextLength: 128, ropeBase: 1000000, normEps: 1e-6, tied: true },
+  smollm3: { arch: "smollm3", dim: 64, nLayers: 4, nHeads: 4, nKvHeads: 2, ffnDim: 96, vocabSize: 300, contextLength: 128, ropeBase: 5000000, normEps: 1e-6, tied: true },
 };
-const HYPER = ["context_length", "embedding_length", "feed_forward_length", "block_count", "attention.head_count", "attention.head_count_kv", "rope.freq_base", "attention.layer_norm_rms_epsilon", "attention.layer_norm_epsilon"];
+const HYPER = ["attention.key_length", "attention.value_length", "context_length", "embedding_length", "feed_forward_length", "block_count", "attention.head_count", "attention.head_count_kv", "rope.freq_base", "attention.layer_norm_rms_epsilon", "attention.layer_norm_epsilon"];
 
 function tensorData(path: string) {
   const file = readGgufHeader(path);
@@ -80,7 +82,7 @@ describe("edgellm convert hf", () => {
   }
 
   it("llama.cpp gives the same greedy continuation on the converted file as on the original", async () => {
-    for (const arch of ["llama", "gpt2"]) {
+    for (const arch of ["llama", "gpt2", "qwen3", "smollm3"]) {
       const prompt = [10, 20, 30, 40];
       const o1 = await openOracle(originals.get(arch)!), o2 = await openOracle(join(dir, `hf-${arch}-f16.gguf`));
       try {

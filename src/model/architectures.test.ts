@@ -31,6 +31,9 @@ describe("architectures: hostile hyperparameters", () => {
     ["gemma3 pattern array too short", TINY.gemma3, (w) => w.setArray("gemma3.attention.sliding_window_pattern", GgufValueType.BOOL, [true]), "bad_metadata", /must hold a bool for each of the 2 layers/],
     ["qwen3 heads 4 / kv 3", TINY.qwen3, (w) => w.setU32("qwen3.attention.head_count_kv", 3), "missing_metadata", /qwen3: invalid hyperparameter head counts 4\/3/],
     ["phi2 rope dims beyond the head", TINY.phi2, (w) => w.setU32("phi2.rope.dimension_count", 128), "missing_metadata", /phi2: invalid hyperparameter rope\.dimension_count 128/],
+    ["bert without token types", TINY.bert, (w) => w.setU32("tokenizer.ggml.token_type_count", 0), "missing_metadata", /bert: the model needs tokenizer\.ggml\.token_type_count/],
+    ["bert rank pooling", TINY.bert, (w) => w.setU32("bert.pooling_type", 4), "unsupported_architecture", /bert: rank pooling .* is not supported/],
+    ["bert heads 4 / kv 3", TINY.bert, (w) => w.setU32("bert.attention.head_count_kv", 3), "missing_metadata", /bert: invalid hyperparameter head counts 4\/3/],
     ["phi3 fused qkv of the wrong size", TINY.phi3, (w) => w.setU32("phi3.attention.head_count_kv", 2), "bad_tensor_shape", /tensor "blk\.0\.attn_qkv\.weight" has shape \[256, 768\], expected \[256, 512\]/],
   ];
   for (const [what, shape, edit, code, message] of cases) {

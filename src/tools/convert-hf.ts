@@ -22,7 +22,12 @@ export type HfOutType = "f32" | "f16" | "bf16" | "q8_0";
 const OUT: Record<HfOutType, { type: GgmlType; ftype: number }> = {
   f32: { type: GgmlType.F32, ftype: 0 }, f16: { type: GgmlType.F16, ftype: 1 }, bf16: { type: GgmlType.BF16, ftype: 32 }, q8_0: { type: GgmlType.Q8_0, ftype: 7 },
 };
-const ARCHS: Record<string, "llama" | "qwen2" | "gpt2"> = { LlamaForCausalLM: "llama", Qwen2ForCausalLM: "qwen2", GPT2LMHeadModel: "gpt2" };
+type HfArch = "llama" | "qwen2" | "qwen3" | "smollm3" | "gpt2";
+const ARCHS: Record<string, HfArch> = {
+  LlamaForCausalLM: "llama", Qwen2ForCausalLM: "qwen2", Qwen3ForCausalLM: "qwen3", SmolLM3ForCausalLM: "smollm3", GPT2LMHeadModel: "gpt2",
+};
+/** Architectures whose RoPE rotates adjacent pairs in llama.cpp: q/k rows are permuted from the rotate-half order. */
+const PERMUTED = new Set<HfArch>(["llama", "smollm3"]);
 
 type Json = Record<string, unknown>;
 
@@ -89,7 +94,7 @@ function listTensors(dir: string): SourceTensor[] {
 }
 
 /** llama.cpp's name for a checkpoint tensor, or null for buffers it drops; throws for names it would not know. */
-function ggufName(arch: "llama" | "qwen2" | "gpt2", name: string): string | null {
+function ggufName(arch: HfArch, name: string): string | null {
   if (arch === "gpt2") {
     const n = name.replace(/^transformer\./, "");
     if (/\.attn\.(masked_)?bias$/.test(n) || n === "lm_head.weight") return null; // causal-mask buffers; tied output
@@ -102,9 +107,10 @@ function ggufName(arch: "llama" | "qwen2" | "gpt2", name: string): string | null
     if (/rotary_emb\.inv_freq$/.test(name)) return null;
     const fixed: Record<string, string> = { "model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight", "lm_head.weight": "output.weight" };
     if (fixed[name]) return fixed[name]!;
-    const m = /^model\.layers\.(\d+)\.(input_layernorm|post_attention_layernorm|self_attn\.[qkvo]_proj|mlp\.(?:gate|up|down)_proj)\.(weight|bias)$/.exec(name);
+    const m = /^model\.layers\.(\d+)\.(input_layernorm|post_attention_layernorm|self_attn\.[qkvo]_proj|self_attn\.[qk]_norm|mlp\.(?:gate|up|down)_proj)\.(weight|bias)$/.exec(name);
     const part: Record<string, string> = {
       input_layernorm: "attn_norm", post_attention_layernorm: "ffn_norm", "self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k",
+      "self_attn.q_norm": "attn_q_norm", "self_attn.k_norm": "attn_k_norm",
       "self_attn.v_proj": "attn_v", "self_attn.o_proj": "attn_output", "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up", "mlp.down_proj": "ffn_down",
     };
     if (m) return `blk.${m[1]}.${part[m[2]!]}.${m[3]}`;
@@ -203,7 +209,7 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
     heads = num(cfg, "num_attention_heads");
     kvHeads = num(cfg, "num_key_value_heads", heads);
     const headDim = cfg.head_dim !== undefined ? num(cfg, "head_dim") : dim / heads;
-    if (arch === "llama") w.setU32("llama.vocab_size", num(cfg, "vocab_size"));
+    if (PERMUTED.has(arch)) w.setU32(`${arch}.vocab_size`, num(cfg, "vocab_size"));
     w.setU32(`${arch}.context_length`, num(cfg, "max_position_embeddings"));
     w.setU32(`${arch}.embedding_length`, dim);
     w.setU32(`${arch}.feed_forward_length`, num(cfg, "intermediate_size"));
@@ -212,8 +218,11 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
     w.setU32(`${arch}.attention.head_count_kv`, kvHeads);
     if (cfg.rope_theta !== undefined) w.setF32(`${arch}.rope.freq_base`, num(cfg, "rope_theta"));
     w.setF32(`${arch}.attention.layer_norm_rms_epsilon`, num(cfg, "rms_norm_eps"));
-    if (cfg.head_dim !== undefined) w.setU32(`${arch}.attention.key_length`, headDim);
-    if (arch === "llama") w.setU32("llama.rope.dimension_count", headDim);
+    if (cfg.head_dim !== undefined) {
+      w.setU32(`${arch}.attention.key_length`, headDim);
+      w.setU32(`${arch}.attention.value_length`, headDim);
+    }
+    if (PERMUTED.has(arch)) w.setU32(`${arch}.rope.dimension_count`, headDim);
     const rs = cfg.rope_scaling as Json | null | undefined;
     if (rs && typeof rs === "object") {
       const kind = String(rs.rope_type ?? rs.type);
@@ -238,7 +247,7 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
     if (conv1d) dims.reverse(); // Conv1D stores [in, out]: transposed below
     let type = isMatrix ? out.type : GgmlType.F32;
     if (type !== GgmlType.F32 && dims[0]! % traitsOf(type).blockSize !== 0) type = GgmlType.F16;
-    const permute = arch === "llama" && /\.self_attn\.[qk]_proj\.weight$/.test(t.name) ? (t.name.includes("q_proj") ? heads : kvHeads) : 0;
+    const permute = PERMUTED.has(arch) && /\.self_attn\.[qk]_proj\.weight$/.test(t.name) ? (t.name.includes("q_proj") ? heads : kvHeads) : 0;
     const rowLen = dims[0]!, rows = dims.slice(1).reduce((a, b) => a * b, 1);
     w.addTensor({
       name, type, dims,

@@ -46,6 +46,7 @@ function hfName(arch: string, name: string): string {
   const part: Record<string, string> = {
     attn_norm: "input_layernorm", ffn_norm: "post_attention_layernorm", attn_q: "self_attn.q_proj", attn_k: "self_attn.k_proj",
     attn_v: "self_attn.v_proj", attn_output: "self_attn.o_proj", ffn_gate: "mlp.gate_proj", ffn_up: "mlp.up_proj", ffn_down: "mlp.down_proj",
+    attn_q_norm: "self_attn.q_norm", attn_k_norm: "self_attn.k_norm",
   };
   return `model.layers.${m[1]}.${part[m[2]!]}.${m[3]}`;
 }
@@ -66,7 +67,7 @@ export function writeHfDir(gguf: string, dir: string, shards = 1): void {
       const n = t.dims.reduce((a, b) => a * b, 1);
       let v = dequantize(t.type, src.readInto(t.fileOffset, tensorBytes(t.type, n), new Uint8Array(tensorBytes(t.type, n))), n);
       let shape = [...t.dims].reverse();
-      if (arch === "llama" && /attn_[qk]\.weight$/.test(t.name)) v = unpermute(v, shape[0]!, shape[1]!, t.name.includes("attn_q") ? heads : kvHeads);
+      if ((arch === "llama" || arch === "smollm3") && /attn_[qk]\.weight$/.test(t.name)) v = unpermute(v, shape[0]!, shape[1]!, t.name.includes("attn_q") ? heads : kvHeads);
       if (arch === "gpt2" && t.dims.length === 2 && /(attn_qkv|attn_output|ffn_up|ffn_down)\.weight$/.test(t.name)) {
         v = transpose(v, shape[0]!, shape[1]!);
         shape = [shape[1]!, shape[0]!];
@@ -105,7 +106,9 @@ export function writeHfDir(gguf: string, dir: string, shards = 1): void {
   const config = arch === "gpt2"
     ? { architectures: ["GPT2LMHeadModel"], n_embd: n("embedding_length"), n_head: heads, n_layer: n("block_count"), n_ctx: n("context_length"), n_positions: n("context_length"), layer_norm_epsilon: n("attention.layer_norm_epsilon"), vocab_size: tokens.items.length }
     : {
-      architectures: [arch === "llama" ? "LlamaForCausalLM" : "Qwen2ForCausalLM"], hidden_size: n("embedding_length"), num_attention_heads: heads,
+      architectures: [{ llama: "LlamaForCausalLM", qwen2: "Qwen2ForCausalLM", qwen3: "Qwen3ForCausalLM", smollm3: "SmolLM3ForCausalLM" }[arch]],
+      ...(m.has(`${arch}.attention.key_length`) ? { head_dim: n("attention.key_length") } : {}),
+      hidden_size: n("embedding_length"), num_attention_heads: heads,
       num_key_value_heads: kvHeads, num_hidden_layers: n("block_count"), intermediate_size: n("feed_forward_length"),
       max_position_embeddings: n("context_length"), rope_theta: n("rope.freq_base"), rms_norm_eps: n("attention.layer_norm_rms_epsilon"),
       vocab_size: tokens.items.length, tie_word_embeddings: !hasOutput,
