@@ -26,11 +26,12 @@ const NEAR_TIE = 1.0;
  * peaked models; with logits spread over ~10 units that is < 2% probability mass on any token.
  */
 /**
- * Weight seed per architecture (default 7). At seed 7 the Phi-3 test model's next-token distribution is flat (top p
- * 0.53 for Q4_K), where one rounding flip of the size described at NEAR_TIE moves probabilities by up to 0.08 (measured
- * for Q4_1/Q4_K only; every other type matched to 1e-3); seed 21 gives it the peaked distributions the others have.
+ * Weight seed per architecture (default 7). The Phi-3 test model's next-token distribution is flat at some seeds —
+ * top p 0.53 for Q4_K at seed 7, top two 0.350 / 0.348 for TQ2_0 at seed 21 — where one rounding flip of the size
+ * described at NEAR_TIE moves probabilities by 0.08–0.11 or swaps the top two (measured; the other types matched to
+ * 1e-3). Seed 3 gives it peaked distributions in every type (largest |Δp| 0.011, Q8_0).
  */
-const SEED: Partial<Record<keyof typeof TINY, number>> = { phi3: 21 };
+const SEED: Partial<Record<keyof typeof TINY, number>> = { phi3: 3 };
 
 function tolerance(type: GgmlType): number {
   return type === GgmlType.F32 ? 2e-3 : type === GgmlType.F16 || type === GgmlType.BF16 ? 5e-3 : 0.03;

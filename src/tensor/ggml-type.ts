@@ -22,6 +22,8 @@ export enum GgmlType {
   I64 = 27,
   F64 = 28,
   BF16 = 30,
+  TQ1_0 = 34,
+  TQ2_0 = 35,
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import {
   quantizeRowQ2_K, quantizeRowQ3_K, quantizeRowQ4_K, quantizeRowQ5_K, quantizeRowQ6_K, quantizeRowQ8_K,
 } from "./quant-k.js";
+import { dequantizeRowTQ1_0, dequantizeRowTQ2_0, quantizeRowTQ1_0, quantizeRowTQ2_0 } from "./quant-ternary.js";
 
 /** Names of every ggml type id (as in ggml.h), including ones this engine cannot compute with. */
 const GGML_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -54,6 +55,8 @@ export const TYPE_TRAITS: Partial<Record<GgmlType, TypeTraits>> = {
   [GgmlType.Q5_K]: row(GgmlType.Q5_K, 256, 176, dequantizeRowQ5_K, quantizeRowQ5_K),
   [GgmlType.Q6_K]: row(GgmlType.Q6_K, 256, 210, dequantizeRowQ6_K, quantizeRowQ6_K),
   [GgmlType.Q8_K]: row(GgmlType.Q8_K, 256, 292, dequantizeRowQ8_K, quantizeRowQ8_K),
+  [GgmlType.TQ1_0]: row(GgmlType.TQ1_0, 256, 54, dequantizeRowTQ1_0, quantizeRowTQ1_0),
+  [GgmlType.TQ2_0]: row(GgmlType.TQ2_0, 256, 66, dequantizeRowTQ2_0, quantizeRowTQ2_0),
 };
 
 // Activation partner of each weight type, as in ggml's CPU type traits (Q4_1/Q5_1 pair with Q8_1, whose quantized
@@ -63,7 +66,7 @@ const VEC_DOT_TYPE: Partial<Record<GgmlType, GgmlType>> = {
   [GgmlType.Q4_0]: GgmlType.Q8_0, [GgmlType.Q4_1]: GgmlType.Q8_1, [GgmlType.Q5_0]: GgmlType.Q8_0,
   [GgmlType.Q5_1]: GgmlType.Q8_1, [GgmlType.Q8_0]: GgmlType.Q8_0,
   [GgmlType.Q2_K]: GgmlType.Q8_K, [GgmlType.Q3_K]: GgmlType.Q8_K, [GgmlType.Q4_K]: GgmlType.Q8_K,
-  [GgmlType.Q5_K]: GgmlType.Q8_K, [GgmlType.Q6_K]: GgmlType.Q8_K,
+  [GgmlType.Q5_K]: GgmlType.Q8_K, [GgmlType.Q6_K]: GgmlType.Q8_K, [GgmlType.TQ1_0]: GgmlType.Q8_K, [GgmlType.TQ2_0]: GgmlType.Q8_K,
 };
 for (const [t, partner] of Object.entries(VEC_DOT_TYPE)) TYPE_TRAITS[Number(t) as GgmlType]!.vecDotType = partner;
 

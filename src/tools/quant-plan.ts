@@ -35,6 +35,8 @@ export const FILE_TYPES: readonly FileType[] = [
   { name: "Q5_K_S", ftype: 16, type: GgmlType.Q5_K },
   { name: "Q5_K_M", ftype: 17, type: GgmlType.Q5_K },
   { name: "Q6_K", ftype: 18, type: GgmlType.Q6_K },
+  { name: "TQ1_0", ftype: 36, type: GgmlType.TQ1_0 },
+  { name: "TQ2_0", ftype: 37, type: GgmlType.TQ2_0 },
 ];
 
 /** llama-quantize's short aliases. */
@@ -119,7 +121,7 @@ function fallback(t: GgufTensorInfo, type: GgmlType): GgmlType {
   if (cols % block === 0) return type;
   const smaller: Partial<Record<GgmlType, GgmlType>> = {
     [GgmlType.Q2_K]: GgmlType.Q4_0, [GgmlType.Q3_K]: GgmlType.Q4_0, [GgmlType.Q4_K]: GgmlType.Q5_0,
-    [GgmlType.Q5_K]: GgmlType.Q5_1, [GgmlType.Q6_K]: GgmlType.Q8_0,
+    [GgmlType.Q5_K]: GgmlType.Q5_1, [GgmlType.Q6_K]: GgmlType.Q8_0, [GgmlType.TQ1_0]: GgmlType.Q4_0, [GgmlType.TQ2_0]: GgmlType.Q4_0,
   };
   const to = smaller[type] ?? type;
   return cols % traitsOf(to).blockSize === 0 ? to : GgmlType.F16;
@@ -146,7 +148,8 @@ export function planQuantization(file: GgufFile, ft: FileType, opts: PlanOptions
       if (arch === "falcon" || t.dims[0]! % traitsOf(type).blockSize !== 0) return GgmlType.Q8_0;
       return type === GgmlType.Q8_0 ? type : GgmlType.Q6_K;
     }
-    if (cat === "token_embd") return type;
+    // an untied embedding of a ternary file is Q4_K (ternary embeddings lose too much)
+    if (cat === "token_embd") return name === "TQ1_0" || name === "TQ2_0" ? GgmlType.Q4_K : type;
     if (isAttnV(cat)) {
       let v = type;
       if (name === "Q2_K") v = gqa >= 4 ? GgmlType.Q4_K : GgmlType.Q3_K;

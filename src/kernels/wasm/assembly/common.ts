@@ -15,6 +15,8 @@ export const T_Q4_K: i32 = 12;
 export const T_Q5_K: i32 = 13;
 export const T_Q6_K: i32 = 14;
 export const T_BF16: i32 = 30;
+export const T_TQ1_0: i32 = 34;
+export const T_TQ2_0: i32 = 35;
 
 /** 2^112: rebias factor from a binary16 exponent placed in a float32 exponent field. */
 export const F16_REBIAS: f32 = 5.192296858534828e33;

@@ -3,7 +3,7 @@
 // matches the reference bit for bit apart from F16 NaN payloads.
 import {
   f16ToF32, f16ToF32Exact, T_BF16, T_F16, T_F32, T_Q2_K, T_Q3_K, T_Q4_0, T_Q4_1, T_Q4_K, T_Q5_0, T_Q5_1, T_Q5_K, T_Q6_K,
-  T_Q8_0,
+  T_Q8_0, T_TQ1_0, T_TQ2_0,
 } from "./common";
 
 function rowQ4_0(src: usize, dst: usize, n: i32): void {
@@ -161,6 +161,49 @@ function rowQ6_K(src: usize, dst: usize, n: i32): void {
   }
 }
 
+/** TQ2_0: 2-bit codes c, w = (c − 1)·d (see src/tensor/quant-ternary.ts). */
+function rowTQ2_0(src: usize, dst: usize, n: i32): void {
+  for (let k = 0; k < n; k += 256, src += 66) {
+    const d = f16ToF32(load<u16>(src, 64));
+    for (let j = 0; j < 64; j += 32) {
+      for (let l = 0; l < 4; l++) {
+        for (let m = 0; m < 32; m++) {
+          store<f32>(dst, <f32>(<i32>((load<u8>(src + j + m) >> (l << 1)) & 3) - 1) * d);
+          dst += 4;
+        }
+      }
+    }
+  }
+}
+
+/** TQ1_0: five trits a byte (trit l = ((b·3^l) & 0xff)·3 >> 8), then four a byte. */
+function rowTQ1_0(src: usize, dst: usize, n: i32): void {
+  for (let k = 0; k < n; k += 256, src += 54) {
+    const d = f16ToF32(load<u16>(src, 52));
+    let pow: u32 = 1;
+    for (let l = 0; l < 5; l++, pow *= 3) {
+      for (let m = 0; m < 32; m++) {
+        store<f32>(dst, <f32>(<i32>((((<u32>load<u8>(src + m) * pow) & 0xff) * 3) >> 8) - 1) * d);
+        dst += 4;
+      }
+    }
+    pow = 1;
+    for (let l = 0; l < 5; l++, pow *= 3) {
+      for (let m = 0; m < 16; m++) {
+        store<f32>(dst, <f32>(<i32>((((<u32>load<u8>(src + 32 + m) * pow) & 0xff) * 3) >> 8) - 1) * d);
+        dst += 4;
+      }
+    }
+    pow = 1;
+    for (let l = 0; l < 4; l++, pow *= 3) {
+      for (let j = 0; j < 4; j++) {
+        store<f32>(dst, <f32>(<i32>((((<u32>load<u8>(src + 48 + j) * pow) & 0xff) * 3) >> 8) - 1) * d);
+        dst += 4;
+      }
+    }
+  }
+}
+
 /** dst (n f32) = the n elements stored at src in `type`; returns false for types this module does not know. */
 export function dequantizeRow(type: i32, src: usize, dst: usize, n: i32): bool {
   if (type == T_F32) memory.copy(dst, src, <usize>n << 2);
@@ -178,6 +221,8 @@ export function dequantizeRow(type: i32, src: usize, dst: usize, n: i32): bool {
   else if (type == T_Q4_K) rowQ45_K(false, src, dst, n);
   else if (type == T_Q5_K) rowQ45_K(true, src, dst, n);
   else if (type == T_Q6_K) rowQ6_K(src, dst, n);
+  else if (type == T_TQ2_0) rowTQ2_0(src, dst, n);
+  else if (type == T_TQ1_0) rowTQ1_0(src, dst, n);
   else return false;
   return true;
 }

@@ -1,5 +1,6 @@
 // matMul dispatch by weight type: the activation form each type is paired with, and the kernel for a row range.
-import { T_BF16, T_F16, T_F32, T_Q2_K, T_Q3_K, T_Q4_0, T_Q4_1, T_Q4_K, T_Q5_0, T_Q5_1, T_Q5_K, T_Q6_K, T_Q8_0 } from "./common";
+import { T_BF16, T_F16, T_F32, T_Q2_K, T_Q3_K, T_Q4_0, T_Q4_1, T_Q4_K, T_Q5_0, T_Q5_1, T_Q5_K, T_Q6_K, T_Q8_0, T_TQ1_0, T_TQ2_0 } from "./common";
+import { matmulTernary } from "./matmul-ternary";
 import { matmulBF16, matmulF16, matmulF32 } from "./matmul-float";
 import { matmulK } from "./matmul-k";
 import { matmulQ4_0, matmulQ4_1, matmulQ5_0, matmulQ5_1, matmulQ8_0 } from "./matmul-legacy";
@@ -12,6 +13,7 @@ import { quantizeRows, roundActivations } from "./quantize";
 export function activationBlock(type: i32): i32 {
   if (type == T_Q8_0 || type == T_Q4_0 || type == T_Q4_1 || type == T_Q5_0 || type == T_Q5_1) return 32;
   if (type == T_Q4_K || type == T_Q5_K || type == T_Q6_K || type == T_Q2_K || type == T_Q3_K) return 256;
+  if (type == T_TQ1_0 || type == T_TQ2_0) return 256;
   if (type == T_F32 || type == T_F16 || type == T_BF16) return 0;
   return -1;
 }
@@ -59,6 +61,8 @@ export function matmulChunk(
   else if (type == T_Q4_K) matmulK(4, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
   else if (type == T_Q5_K) matmulK(5, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
   else if (type == T_Q6_K) matmulK(6, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
+  else if (type == T_TQ2_0) matmulTernary(2, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
+  else if (type == T_TQ1_0) matmulTernary(1, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
   else if (type == T_F32) matmulF32(w, rb, rows, cols, x, n, out, r0, r1);
   else if (type == T_F16) matmulF16(w, rb, rows, cols, x, n, out, r0, r1);
   else if (type == T_BF16) matmulBF16(w, rb, rows, cols, x, n, out, r0, r1);
