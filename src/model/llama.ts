@@ -44,7 +44,16 @@ export interface LlamaVariant {
   ropeFactors?: (w: WeightStore, c: ModelConfig) => (ctx: number) => Ptr;
   /** cos/sin multiplier of RoPE (Phi-3 LongRoPE's attn_factor); default 1. */
   ropeMscale?: number;
+  /**
+   * BitNet b1.58: an RMSNorm of the attention output before attn_output (attn_sub_norm) and of the gated MLP
+   * activation before ffn_down (ffn_sub_norm), optional scalar scales after each projection (`*.scale`), and the
+   * output always the token embedding.
+   */
+  subNorms?: boolean;
 }
+
+/** Scalar multipliers of q, k, v, o, gate, up, down (BitNet's optional `*.scale` tensors; 1 when absent). */
+type ProjectionScales = [number, number, number, number, number, number, number];
 
 interface Layer extends QkvWeights {
   attnNorm: Ptr;
@@ -57,6 +66,9 @@ interface Layer extends QkvWeights {
   up: WeightTensor;
   down: WeightTensor;
   ffnPostNorm: Ptr;
+  attnSubNorm: Ptr;
+  ffnSubNorm: Ptr;
+  scales?: ProjectionScales;
   attn: LayerAttention;
 }
 
@@ -68,6 +80,14 @@ interface LlamaState extends ModelState {
 }
 
 const CAUSAL: AttentionMask = { causal: true, window: 0, softcap: 0 };
+
+function projectionScales(w: WeightStore, p: string, f32: Float32Array): ProjectionScales {
+  const one = (m: string) => {
+    const ptr = w.optionalVector(`${p}${m}.scale`, 1);
+    return ptr ? f32[ptr >> 2]! : 1;
+  };
+  return [one("attn_q"), one("attn_k"), one("attn_v"), one("attn_output"), one("ffn_gate"), one("ffn_up"), one("ffn_down")];
+}
 
 export class LlamaModel implements Model {
   readonly config: ModelConfig;
@@ -93,7 +113,8 @@ export class LlamaModel implements Model {
     const qDim = c.nHeads * c.headDim;
     const kvDim = c.nKvHeads * c.headDim;
     this.tokEmbd = w.tensor("token_embd.weight", [c.dim, c.vocabSize]);
-    this.output = w.optionalTensor("output.weight", [c.dim, c.vocabSize]) ?? this.tokEmbd; // tied embeddings
+    // tied embeddings; BitNet always reads the token embedding (llama.cpp ignores an output.weight there)
+    this.output = this.variant.subNorms ? this.tokEmbd : (w.optionalTensor("output.weight", [c.dim, c.vocabSize]) ?? this.tokEmbd);
     this.outputNorm = w.vector("output_norm.weight", c.dim);
     if (this.variant.ropeFactors) this.ropeFactorsFor = this.variant.ropeFactors(w, c);
     else {
@@ -125,6 +146,9 @@ export class LlamaModel implements Model {
         up,
         down: w.tensor(p + "ffn_down.weight", [c.ffnDim, c.dim]),
         ffnPostNorm: v.postNorms ? w.vector(p + "post_ffw_norm.weight", c.dim) : 0,
+        attnSubNorm: v.subNorms ? w.vector(p + "attn_sub_norm.weight", qDim) : 0,
+        ffnSubNorm: v.subNorms ? w.vector(p + "ffn_sub_norm.weight", c.ffnDim) : 0,
+        scales: v.subNorms ? projectionScales(w, p, this.arena.f32) : undefined,
         attn: v.layer ? v.layer(i, c) : plain,
       });
     }
@@ -196,6 +220,12 @@ export class LlamaModel implements Model {
       k.matMul(L.wq, s.xb, n, s.q);
       k.matMul(L.wk, s.xb, n, s.k);
       k.matMul(L.wv, s.xb, n, s.v);
+      const sc = L.scales;
+      if (sc) {
+        if (sc[0] !== 1) k.scale(s.q, n * qDim, sc[0]);
+        if (sc[1] !== 1) k.scale(s.k, n * kvDim, sc[1]);
+        if (sc[2] !== 1) k.scale(s.v, n * kvDim, sc[2]);
+      }
       if (L.bq) k.addBias(s.q, L.bq, n, qDim);
       if (L.bk) k.addBias(s.k, L.bk, n, kvDim);
       if (L.bv) k.addBias(s.v, L.bv, n, kvDim);
@@ -218,7 +248,9 @@ export class LlamaModel implements Model {
         k.storeKv(kk, vv, g.len, kvDim, g.pos0, kv.k[l], kv.v[l], kv.type);
         k.attention(q, g.len, g.pos0, nHeads, nKvHeads, headDim, attnScale, kv.k[l], kv.v[l], kv.type, s.att + g.start * qDim * 4, s.scores, A.mask);
       }
+      if (L.attnSubNorm) k.rmsNorm(s.att, L.attnSubNorm, n, qDim, c.normEps, s.att);
       k.matMul(L.wo, s.att, n, s.xb);
+      if (sc && sc[3] !== 1) k.scale(s.xb, n * dim, sc[3]);
       if (L.attnPostNorm) k.rmsNorm(s.xb, L.attnPostNorm, n, dim, c.normEps, s.xb);
       k.add(s.x, s.xb, n * dim);
 
@@ -226,9 +258,13 @@ export class LlamaModel implements Model {
       k.rmsNorm(s.x, L.ffnNorm, n, dim, c.normEps, s.xb);
       k.matMul(L.gate, s.xb, n, s.hb);
       k.matMul(L.up, s.xb, n, s.hb2);
+      if (sc && sc[4] !== 1) k.scale(s.hb, n * c.ffnDim, sc[4]);
+      if (sc && sc[5] !== 1) k.scale(s.hb2, n * c.ffnDim, sc[5]);
       if (v.geglu) k.geglu(s.hb, s.hb2, n * c.ffnDim);
       else k.swiglu(s.hb, s.hb2, n * c.ffnDim);
+      if (L.ffnSubNorm) k.rmsNorm(s.hb, L.ffnSubNorm, n, c.ffnDim, c.normEps, s.hb);
       k.matMul(L.down, s.hb, n, s.xb);
+      if (sc && sc[6] !== 1) k.scale(s.xb, n * dim, sc[6]);
       if (L.ffnPostNorm) k.rmsNorm(s.xb, L.ffnPostNorm, n, dim, c.normEps, s.xb);
       k.add(s.x, s.xb, n * dim);
     }

@@ -1,6 +1,7 @@
 // Architecture registry: GGUF `general.architecture` → factory. A new architecture is one file plus one line here.
 import { EdgeError } from "../errors.js";
 import { createBert } from "./bert.js";
+import { createBitnet } from "./bitnet.js";
 import { createGemma } from "./gemma.js";
 import { createGemma2 } from "./gemma2.js";
 import { createGemma3 } from "./gemma3.js";
@@ -24,6 +25,7 @@ export const ARCHITECTURES: Record<string, ModelFactory> = {
   phi2: createPhi2,
   phi3: createPhi3,
   smollm3: createSmolLm3,
+  bitnet: createBitnet,
   bert: createBert,
 };
 

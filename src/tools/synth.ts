@@ -7,7 +7,7 @@ import { GgmlType } from "../tensor/ggml-type.js";
 import { traitsOf } from "../tensor/types.js";
 import { BYTE_TO_CHAR } from "../tokenizer/byte-level.js";
 
-export type SynthArch = "llama" | "qwen2" | "qwen3" | "gpt2" | "gemma" | "gemma2" | "gemma3" | "phi2" | "phi3" | "smollm3" | "bert";
+export type SynthArch = "llama" | "qwen2" | "qwen3" | "gpt2" | "gemma" | "gemma2" | "gemma3" | "phi2" | "phi3" | "smollm3" | "bitnet" | "bert";
 
 export interface SynthShape {
   arch: SynthArch;
@@ -37,6 +37,8 @@ export interface SynthShape {
   finalSoftcap?: number;
   /** Phi-3 LongRoPE: rope_factors_long/short, rope.scaling.original_context_length and attn_factor. */
   longRope?: { originalContext: number; attnFactor: number };
+  /** BitNet: also write the optional scalar `*.scale` tensors after each projection. */
+  projectionScales?: boolean;
   /** BERT: pooling_type (1 mean, 2 CLS, 3 last); the model gets a WordPiece vocabulary and two token types. */
   pooling?: number;
 }
@@ -53,6 +55,7 @@ export const SHAPES: Record<string, SynthShape> = {
   "phi-2": { arch: "phi2", dim: 2560, nLayers: 32, nHeads: 32, nKvHeads: 32, ropeDim: 32, ffnDim: 10240, vocabSize: 51200, contextLength: 2048, ropeBase: 10000, normEps: 1e-5, tied: false },
   "phi-3-mini": { arch: "phi3", dim: 3072, nLayers: 32, nHeads: 32, nKvHeads: 32, ffnDim: 8192, vocabSize: 32064, contextLength: 4096, ropeBase: 10000, normEps: 1e-5, tied: false },
   "bge-small": { arch: "bert", dim: 384, nLayers: 12, nHeads: 12, nKvHeads: 12, ffnDim: 1536, vocabSize: 30522, contextLength: 512, ropeBase: 10000, normEps: 1e-12, tied: true, pooling: 2 },
+  "bitnet-2b": { arch: "bitnet", dim: 2560, nLayers: 30, nHeads: 20, nKvHeads: 5, ffnDim: 6912, vocabSize: 128256, contextLength: 4096, ropeBase: 500000, normEps: 1e-5, tied: true },
   "smollm3-3b": { arch: "smollm3", dim: 2048, nLayers: 36, nHeads: 16, nKvHeads: 4, ffnDim: 11008, vocabSize: 128256, contextLength: 65536, ropeBase: 5000000, normEps: 1e-6, tied: true },
 };
 
@@ -211,6 +214,13 @@ export function synthModel(shape: SynthShape, opts: SynthOptions): GgufWriter {
       vector(p + "attn_k_norm.weight", headDim, 1, 0.1);
     }
     matrix(p + "attn_output.weight", qDim, s.dim);
+    if (a === "bitnet") {
+      vector(p + "attn_sub_norm.weight", qDim, 1, 0.1);
+      vector(p + "ffn_sub_norm.weight", s.ffnDim, 1, 0.1);
+      if (s.projectionScales) {
+        for (const m of ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"]) vector(p + m + ".scale", 1, 1, 0.3);
+      }
+    }
     if (a === "phi2") {
       vector(p + "attn_output.bias", s.dim, 0, 0.02);
       matrix(p + "ffn_up.weight", s.dim, s.ffnDim);

@@ -25,6 +25,7 @@ export const TINY = {
   phi2: { ...base, arch: "phi2", nKvHeads: 4, ropeDim: 32, ffnDim: 1024, tied: false },
   phi3: { ...base, arch: "phi3", nKvHeads: 4, contextLength: 512, longRope: { originalContext: 64, attnFactor: 1.19 }, tied: false },
   smollm3: { ...base, arch: "smollm3", nLayers: 4, normEps: 1e-6, tied: true },
+  bitnet: { ...base, arch: "bitnet", ffnDim: 768, projectionScales: true, tied: true },
   bert: { ...base, arch: "bert", nKvHeads: 4, ffnDim: 1024, vocabSize: 600, contextLength: 128, normEps: 1e-12, tied: true, pooling: 1 },
 } satisfies Record<string, SynthShape>;
 
