@@ -12,8 +12,16 @@ import { helpText, optionalNumber, parseArgs, requireString, type OptionSpec } f
 export const SYNTH_TYPES: Record<string, GgmlType> = {
   F32: GgmlType.F32, F16: GgmlType.F16, BF16: GgmlType.BF16, Q8_0: GgmlType.Q8_0, Q5_0: GgmlType.Q5_0,
   Q5_1: GgmlType.Q5_1, Q4_0: GgmlType.Q4_0, Q4_1: GgmlType.Q4_1, Q6_K: GgmlType.Q6_K, Q5_K: GgmlType.Q5_K,
-  Q4_K: GgmlType.Q4_K, Q3_K: GgmlType.Q3_K, Q2_K: GgmlType.Q2_K,
+  Q4_K: GgmlType.Q4_K, Q3_K: GgmlType.Q3_K, Q2_K: GgmlType.Q2_K, TQ1_0: GgmlType.TQ1_0, TQ2_0: GgmlType.TQ2_0,
 };
+
+/**
+ * The token embedding of a ternary file, as llama-quantize makes one: Q6_K when it is also the output (tied), Q4_K
+ * otherwise; every other matrix is ternary.
+ */
+function ternaryEmbedding(tied: boolean) {
+  return (name: string) => (name === "token_embd.weight" ? (tied ? GgmlType.Q6_K : GgmlType.Q4_K) : name === "output.weight" ? GgmlType.Q6_K : undefined);
+}
 
 const SPEC: Record<string, OptionSpec> = {
   shape: { type: "string", alias: "s", help: `model shape: ${Object.keys(SHAPES).join(" | ")}` },
@@ -40,7 +48,10 @@ export const command = {
     const seed = optionalNumber(p, "seed")!;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new EdgeError("bad_argument", `--seed must be an integer from 0 to 4294967295, got ${seed}`);
 
-    const writer = synthModel(shape, { type, seed, name: `edgellm-synth ${shapeName.toLowerCase()} ${ggmlTypeName(type)}` });
+    const ternary = type === GgmlType.TQ1_0 || type === GgmlType.TQ2_0;
+    const writer = synthModel(shape, {
+      type, seed, name: `edgellm-synth ${shapeName.toLowerCase()} ${ggmlTypeName(type)}`, typeFor: ternary ? ternaryEmbedding(shape.tied) : undefined,
+    });
     const total = writer.layout().totalSize;
     const bar = new ProgressBar(total);
     const label = `writing ${out}`;

@@ -72,26 +72,146 @@ const TQ2_0_BYTES: usize = 66;
   return sum;
 }
 
+// Relaxed build: the codes (≤ 2) are the 7-bit operand of i16x8.relaxed_dot_i8x16_i7x16_s against the int8
+// activation copy; a lane's pair sums stay ≤ 2·2·127, so a whole super-block (16 dots) adds up in i16 (≤ 8128)
+// before one widening.
+
+/** Relaxed build: Σ c·x of one TQ2_0 super-block against int8 activations x8 (256 bytes). */
+// @ts-ignore: decorator
+@inline function codeDotTQ2r(w: usize, x8: usize): i32 {
+  let acc = i16x8.splat(0);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const m3 = i8x16.splat(3);
+    for (let g = 0; g < 2; g++) {
+      const qa = v128.load(w + (<usize>g << 5)), qb = v128.load(w + (<usize>g << 5), 16);
+      const xg = x8 + (<usize>g << 7);
+      for (let k = 0; k < 4; k++) {
+        const ca = v128.and(i16x8.shr_u(qa, k << 1), m3), cb = v128.and(i16x8.shr_u(qb, k << 1), m3);
+        const xk = xg + (<usize>k << 5);
+        acc = i16x8.add(acc, i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(xk), ca), i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(xk, 16), cb)));
+      }
+    }
+  }
+  return hsumI32(i32x4.extadd_pairwise_i16x8_s(acc));
+}
+
+/**
+ * Relaxed build: four TQ2_0 rows (stride rb) · one int8 activation row: each 32-byte activation slice is loaded once
+ * for the four rows; the top code of a byte needs no mask (i8x16.shr_u by 6). Writes out[0..3] (stride 4 bytes).
+ */
+function rowsTQ2x4r(w: usize, rb: usize, nb: i32, x8: usize, xd: usize, xs: usize, out: usize): void {
+  if (!ASC_FEATURE_RELAXED_SIMD) return;
+  const m3 = i8x16.splat(3);
+  let f0: f32 = 0, f1: f32 = 0, f2: f32 = 0, f3: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    const wb = w + <usize>b * TQ2_0_BYTES, xb = x8 + (<usize>b << 8);
+    touch(wb);
+    let a0 = i16x8.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (let g = 0; g < 2; g++) {
+      const go = <usize>g << 5, xg = xb + (<usize>g << 7);
+      const p0 = v128.load(wb + go), q0 = v128.load(wb + go, 16);
+      const p1 = v128.load(wb + rb + go), q1 = v128.load(wb + rb + go, 16);
+      const p2 = v128.load(wb + 2 * rb + go), q2 = v128.load(wb + 2 * rb + go, 16);
+      const p3 = v128.load(wb + 3 * rb + go), q3 = v128.load(wb + 3 * rb + go, 16);
+      for (let k = 0; k < 4; k++) {
+        const xa = v128.load(xg + (<usize>k << 5)), xc = v128.load(xg + (<usize>k << 5), 16);
+        const sh = k << 1;
+        if (k == 3) {
+          a0 = i16x8.add(a0, i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xa, i8x16.shr_u(p0, 6)), i16x8.relaxed_dot_i8x16_i7x16_s(xc, i8x16.shr_u(q0, 6))));
+          a1 = i16x8.add(a1, i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xa, i8x16.shr_u(p1, 6)), i16x8.relaxed_dot_i8x16_i7x16_s(xc, i8x16.shr_u(q1, 6))));
+          a2 = i16x8.add(a2, i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xa, i8x16.shr_u(p2, 6)), i16x8.relaxed_dot_i8x16_i7x16_s(xc, i8x16.shr_u(q2, 6))));
+          a3 = i16x8.add(a3, i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xa, i8x16.shr_u(p3, 6)), i16x8.relaxed_dot_i8x16_i7x16_s(xc, i8x16.shr_u(q3, 6))));
+        } else {
+          a0 = i16x8.add(a0, i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xa, v128.and(i16x8.shr_u(p0, sh), m3)), i16x8.relaxed_dot_i8x16_i7x16_s(xc, v128.and(i16x8.shr_u(q0, sh), m3))));
+          a1 = i16x8.add(a1, i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xa, v128.and(i16x8.shr_u(p1, sh), m3)), i16x8.relaxed_dot_i8x16_i7x16_s(xc, v128.and(i16x8.shr_u(q1, sh), m3))));
+          a2 = i16x8.add(a2, i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xa, v128.and(i16x8.shr_u(p2, sh), m3)), i16x8.relaxed_dot_i8x16_i7x16_s(xc, v128.and(i16x8.shr_u(q2, sh), m3))));
+          a3 = i16x8.add(a3, i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xa, v128.and(i16x8.shr_u(p3, sh), m3)), i16x8.relaxed_dot_i8x16_i7x16_s(xc, v128.and(i16x8.shr_u(q3, sh), m3))));
+        }
+      }
+    }
+    // the four code sums, then the block's −Σx and scales, in ggml's order per row
+    const sums = i32x4.add(
+      i32x4.shuffle(i32x4.extadd_pairwise_i16x8_s(a0), i32x4.extadd_pairwise_i16x8_s(a1), 0, 4, 2, 6),
+      i32x4.shuffle(i32x4.extadd_pairwise_i16x8_s(a0), i32x4.extadd_pairwise_i16x8_s(a1), 1, 5, 3, 7));
+    const sums2 = i32x4.add(
+      i32x4.shuffle(i32x4.extadd_pairwise_i16x8_s(a2), i32x4.extadd_pairwise_i16x8_s(a3), 0, 4, 2, 6),
+      i32x4.shuffle(i32x4.extadd_pairwise_i16x8_s(a2), i32x4.extadd_pairwise_i16x8_s(a3), 1, 5, 3, 7));
+    // sums = (r0 half, r1 half, r0 half, r1 half): fold the halves
+    const bsum = blockSum(xs + (<usize>b << 4));
+    const dx = load<f32>(xd + (<usize>b << 2));
+    f0 += <f32>(i32x4.extract_lane(sums, 0) + i32x4.extract_lane(sums, 2) - bsum) * (f16ToF32(load<u16>(wb, 64)) * dx);
+    f1 += <f32>(i32x4.extract_lane(sums, 1) + i32x4.extract_lane(sums, 3) - bsum) * (f16ToF32(load<u16>(wb + rb, 64)) * dx);
+    f2 += <f32>(i32x4.extract_lane(sums2, 0) + i32x4.extract_lane(sums2, 2) - bsum) * (f16ToF32(load<u16>(wb + 2 * rb, 64)) * dx);
+    f3 += <f32>(i32x4.extract_lane(sums2, 1) + i32x4.extract_lane(sums2, 3) - bsum) * (f16ToF32(load<u16>(wb + 3 * rb, 64)) * dx);
+  }
+  store<f32>(out, f0);
+  store<f32>(out, f1, 4);
+  store<f32>(out, f2, 8);
+  store<f32>(out, f3, 12);
+}
+
+/** Relaxed build: trit k of 16 packed bytes (two halves widened to u16, then narrowed back to bytes). */
+// @ts-ignore: decorator
+@inline function trits16(lo: v128, hi: v128, pow: i16): v128 {
+  return i8x16.narrow_i16x8_u(trits(lo, pow), trits(hi, pow));
+}
+
+/** Relaxed build: Σ c·x of one TQ1_0 super-block against int8 activations x8. */
+// @ts-ignore: decorator
+@inline function codeDotTQ1r(w: usize, x8: usize): i32 {
+  let acc = i16x8.splat(0);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const b0 = v128.load8x8_u(w), b1 = v128.load8x8_u(w, 8), b2 = v128.load8x8_u(w, 16), b3 = v128.load8x8_u(w, 24);
+    const c0 = v128.load8x8_u(w, 32), c1 = v128.load8x8_u(w, 40);
+    let pow: i16 = 1;
+    for (let k = 0; k < 5; k++) {
+      const xk = x8 + (<usize>k << 5);
+      acc = i16x8.add(acc, i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(xk), trits16(b0, b1, pow)),
+        i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(xk, 16), trits16(b2, b3, pow))));
+      acc = i16x8.add(acc, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(x8 + 160 + (<usize>k << 4)), trits16(c0, c1, pow)));
+      pow *= 3;
+    }
+  }
+  let sum = hsumI32(i32x4.extadd_pairwise_i16x8_s(acc));
+  let p3 = 1;
+  for (let k = 0; k < 4; k++, p3 *= 3) {
+    for (let j = 0; j < 4; j++) {
+      const t = (((<i32>load<u8>(w + 48 + j) * p3) & 0xff) * 3) >> 8;
+      sum += t * <i32>load<i8>(x8 + <usize>(240 + 4 * k + j));
+    }
+  }
+  return sum;
+}
+
 /** Rows [r0, r1) of out (n, rows) for a TQ2_0 (kind 2) or TQ1_0 (kind 1) weight. */
 export function matmulTernary(
   kind: i32, w: usize, rb: usize, rows: i32, cols: i32, xq: usize, xd: usize, xs: usize, n: i32, out: usize,
   r0: i32, r1: i32,
 ): void {
   const nb = cols >> 8;
-  const xqs = <usize>cols << 1, xds = <usize>nb << 2, xss = <usize>(cols >> 5) << 1;
+  // relaxed build: the int8 copy sits right after the i16 activations (quantize.ts)
+  if (ASC_FEATURE_RELAXED_SIMD) xq += (<usize>n * <usize>cols) << 1;
+  const xqs = ASC_FEATURE_RELAXED_SIMD ? <usize>cols : <usize>cols << 1, xds = <usize>nb << 2, xss = <usize>(cols >> 5) << 1;
+  const xbs: usize = ASC_FEATURE_RELAXED_SIMD ? 256 : 512;
   const os = <usize>rows << 2;
   const bytes = kind == 2 ? TQ2_0_BYTES : TQ1_0_BYTES;
   const dOff = kind == 2 ? 64 : 52;
   setTouchEnd(w + <usize>r1 * rb);
   for (let t = 0; t < n; t++) {
     const xqt = xq + <usize>t * xqs, xdt = xd + <usize>t * xds, xst = xs + <usize>t * xss;
-    for (let r = r0; r < r1; r++) {
+    let r = r0;
+    if (ASC_FEATURE_RELAXED_SIMD && kind == 2) {
+      for (; r + 4 <= r1; r += 4) rowsTQ2x4r(w + <usize>r * rb, rb, nb, xqt, xdt, xst, out + <usize>t * os + (<usize>r << 2));
+    }
+    for (; r < r1; r++) {
       let wb = w + <usize>r * rb;
       let acc: f32 = 0;
       for (let b = 0; b < nb; b++) {
         touch(wb);
-        const xb = xqt + (<usize>b << 9);
-        const codes = kind == 2 ? codeDotTQ2(wb, xb) : codeDotTQ1(wb, xb);
+        const xb = xqt + <usize>b * xbs;
+        let codes: i32;
+        if (ASC_FEATURE_RELAXED_SIMD) codes = kind == 2 ? codeDotTQ2r(wb, xb) : codeDotTQ1r(wb, xb);
+        else codes = kind == 2 ? codeDotTQ2(wb, xb) : codeDotTQ1(wb, xb);
         const sum = codes - blockSum(xst + (<usize>b << 4));
         acc += <f32>sum * (f16ToF32(load<u16>(wb + dOff)) * load<f32>(xdt + (<usize>b << 2)));
         wb += bytes;
