@@ -102,3 +102,25 @@ export function readTextFile(path: string): string {
     throw new EdgeError("file_not_found", `${path}: cannot read text file`);
   }
 }
+
+/**
+ * The JSON strings of stdin, one per non-blank line (the --jsonl input of tokenize, embed, …); a line that is not a
+ * JSON string (or, with nonEmpty, is "") fails naming its line number.
+ */
+export async function readJsonStringLines(nonEmpty = false): Promise<string[]> {
+  const out: string[] = [];
+  (await readStdin()).split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let text: unknown;
+    try {
+      text = JSON.parse(line);
+    } catch {
+      throw new EdgeError("bad_argument", `stdin line ${i + 1}: not valid JSON`);
+    }
+    if (typeof text !== "string" || (nonEmpty && text === "")) {
+      throw new EdgeError("bad_argument", `stdin line ${i + 1}: expected a ${nonEmpty ? "non-empty " : ""}JSON string`);
+    }
+    out.push(text);
+  });
+  return out;
+}

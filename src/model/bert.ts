@@ -6,12 +6,10 @@
 import { EdgeError } from "../errors.js";
 import { getBool, getNumber } from "../format/gguf-meta.js";
 import type { Ptr } from "../kernels/memory.js";
-import type { AttentionMask, Kernels, WeightTensor } from "../kernels/types.js";
+import type { AttentionMask, KvType, WeightTensor } from "../kernels/types.js";
 import { readConfig, type ModelConfig } from "./config.js";
-import {
-  allocateKv, kvBytes, ScratchPlan,
-  type BatchOutput, type KvBuffers, type Model, type ModelContext, type ModelState, type Segment, type StateOptions,
-} from "./model.js";
+import { ScratchPlan, type BatchOutput, type Model, type ModelContext, type ModelState, type Segment, type StateOptions } from "./model.js";
+import { TransformerModel, type TransformerState } from "./transformer.js";
 import { loadQkv, type QkvWeights } from "./weights.js";
 
 interface Layer extends QkvWeights {
@@ -27,19 +25,15 @@ interface Layer extends QkvWeights {
   outNormB: Ptr;
 }
 
-interface BertState extends ModelState {
-  kv: KvBuffers;
+interface BertState extends TransformerState {
   s: Record<"x" | "xb" | "q" | "k" | "v" | "att" | "hb" | "scores", Ptr>;
 }
 
 const NON_CAUSAL: AttentionMask = { causal: false, window: 0, softcap: 0 };
 
-export class BertModel implements Model {
+export class BertModel extends TransformerModel<BertState> {
   readonly config: ModelConfig;
-  readonly file;
-  readonly kernels: Kernels;
-  readonly causal = false;
-  private readonly arena;
+  override readonly causal = false;
   private readonly tokEmbd: WeightTensor;
   private readonly posEmbd: WeightTensor;
   private readonly typeRow0: Ptr; // token type 0 ("sentence A"), as llama.cpp hard-codes; 0 if the model has none
@@ -48,10 +42,8 @@ export class BertModel implements Model {
   private readonly layers: Layer[] = [];
 
   constructor(ctx: ModelContext) {
+    super(ctx);
     const c = (this.config = readConfig(ctx.file, "layer_norm_epsilon"));
-    this.file = ctx.file;
-    this.kernels = ctx.kernels;
-    this.arena = ctx.arena;
     const w = ctx.weights;
     const d = c.dim;
     const nTypes = getNumber(ctx.file, "tokenizer.ggml.token_type_count", 0);
@@ -89,7 +81,7 @@ export class BertModel implements Model {
     }
   }
 
-  private scratchPlan(o: StateOptions): ScratchPlan {
+  protected scratchPlan(o: StateOptions): ScratchPlan {
     const c = this.config;
     const b = o.maxBatch;
     const qDim = c.nHeads * c.headDim;
@@ -107,20 +99,12 @@ export class BertModel implements Model {
       .add("embd", b * c.dim); // the final hidden states, always (that is the output)
   }
 
-  stateBytes(o: StateOptions): number {
-    const c = this.config;
-    return (o.scratchOnly ? 0 : kvBytes(c.nLayers, o.ctx, c.nKvHeads * c.headDim, "f32")) + this.scratchPlan(o).bytes();
+  /** K and V stay f32: llama.cpp runs an encoder without a cache, on f32 projections. */
+  protected override cacheType(): KvType {
+    return "f32";
   }
 
-  createState(o: StateOptions): BertState {
-    const c = this.config;
-    const before = this.arena.used;
-    const kv = allocateKv(this.arena, o.scratchOnly ? 0 : c.nLayers, o.ctx, c.nKvHeads * c.headDim, "f32");
-    const s = this.scratchPlan(o).allocate(this.arena) as BertState["s"] & { logits: Ptr; embd: Ptr };
-    return { options: o, kv, s, logitsPtr: s.logits, embdPtr: s.embd, bytes: this.arena.used - before, kvBytes: kv.bytes };
-  }
-
-  forward(): void {
+  override forward(): void {
     throw new EdgeError("bad_argument", `${this.config.architecture} is an encoder (embeddings only): it does not generate text`);
   }
 
@@ -128,9 +112,12 @@ export class BertModel implements Model {
    * "hidden" only: each segment is one whole input (pos0 = 0; every token attends to all of them), its final hidden
    * states written to the scratch state's embd buffer.
    */
-  forwardBatch(scratch: ModelState, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: BatchOutput = "logits"): void {
+  override forwardBatch(scratch: ModelState, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: BatchOutput = "logits"): void {
     if (out !== "hidden") this.forward();
-    const scr = scratch as BertState;
+    this.pass(scratch as BertState, segs, tokens, n);
+  }
+
+  protected pass(scr: BertState, segs: readonly Segment[], tokens: ArrayLike<number>, n: number): void {
     const { s } = scr;
     const c = this.config;
     const k = this.kernels;

@@ -1,11 +1,9 @@
 // GPT-2: learned absolute positions, pre-LayerNorm blocks with biases, fused QKV projection, GELU MLP.
 import type { Ptr } from "../kernels/memory.js";
-import type { Kernels, WeightTensor } from "../kernels/types.js";
+import type { WeightTensor } from "../kernels/types.js";
 import { readConfig, type ModelConfig } from "./config.js";
-import {
-  allocateKv, kvBytes, logitRowsOf, ScratchPlan,
-  type BatchOutput, type KvBuffers, type Model, type ModelContext, type ModelState, type Segment, type StateOptions,
-} from "./model.js";
+import { logitRowsOf, ScratchPlan, type Model, type ModelContext, type Segment, type StateOptions } from "./model.js";
+import { TransformerModel, type PassOutput, type TransformerState } from "./transformer.js";
 
 interface Layer {
   attnNormW: Ptr;
@@ -22,16 +20,12 @@ interface Layer {
   bDown: Ptr;
 }
 
-interface Gpt2State extends ModelState {
-  kv: KvBuffers;
+interface Gpt2State extends TransformerState {
   s: Record<"x" | "xb" | "qkv" | "q" | "k" | "v" | "att" | "hb" | "scores", Ptr>;
 }
 
-export class Gpt2Model implements Model {
+export class Gpt2Model extends TransformerModel<Gpt2State> {
   readonly config: ModelConfig;
-  readonly file;
-  readonly kernels: Kernels;
-  private readonly arena;
   private readonly tokEmbd: WeightTensor;
   private readonly posEmbd: WeightTensor;
   private readonly output: WeightTensor;
@@ -40,10 +34,8 @@ export class Gpt2Model implements Model {
   private readonly layers: Layer[] = [];
 
   constructor(ctx: ModelContext) {
+    super(ctx);
     const c = (this.config = readConfig(ctx.file, "layer_norm_epsilon"));
-    this.file = ctx.file;
-    this.kernels = ctx.kernels;
-    this.arena = ctx.arena;
     const w = ctx.weights;
     const d = c.dim;
     this.tokEmbd = w.tensor("token_embd.weight", [d, c.vocabSize]);
@@ -70,7 +62,7 @@ export class Gpt2Model implements Model {
     }
   }
 
-  private scratchPlan(o: StateOptions): ScratchPlan {
+  protected scratchPlan(o: StateOptions): ScratchPlan {
     const c = this.config;
     const b = o.maxBatch;
     return new ScratchPlan()
@@ -87,27 +79,8 @@ export class Gpt2Model implements Model {
       .add("embd", o.embeddings ? b * c.dim : 0);
   }
 
-  stateBytes(o: StateOptions): number {
-    return (o.scratchOnly ? 0 : kvBytes(this.config.nLayers, o.ctx, this.config.dim, o.kvType)) + this.scratchPlan(o).bytes();
-  }
-
-  createState(o: StateOptions): Gpt2State {
-    const before = this.arena.used;
-    const kv = allocateKv(this.arena, o.scratchOnly ? 0 : this.config.nLayers, o.ctx, this.config.dim, o.kvType);
-    const s = this.scratchPlan(o).allocate(this.arena) as Gpt2State["s"] & { logits: Ptr; embd: Ptr };
-    return { options: o, kv, s, logitsPtr: s.logits, embdPtr: o.embeddings ? s.embd : undefined, bytes: this.arena.used - before, kvBytes: kv.bytes };
-  }
-
-  forward(state: ModelState, tokens: ArrayLike<number>, n: number, pos0: number): void {
-    this.pass(state as Gpt2State, [{ state, start: 0, len: n, pos0 }], tokens, n, state.options.allLogits ? "all" : "last");
-  }
-
-  forwardBatch(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number, out: BatchOutput = "logits"): void {
-    this.pass(scratch as Gpt2State, segments, tokens, n, out === "hidden" ? "hidden" : "segments");
-  }
-
   /** The forward pass over n rows (one or several sequences); `out` says which rows get logits. */
-  private pass(scr: Gpt2State, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: "all" | "last" | "segments" | "hidden"): void {
+  protected pass(scr: Gpt2State, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: PassOutput): void {
     const { s } = scr;
     const c = this.config;
     const k = this.kernels;

@@ -2,12 +2,10 @@
 // RMSNorm → SwiGLU MLP. The variants that share this math (qwen2, qwen3, gemma 1/2/3, phi3, smollm3: one file each)
 // construct this class with the switches below.
 import type { Ptr } from "../kernels/memory.js";
-import type { AttentionMask, Kernels, WeightTensor } from "../kernels/types.js";
+import type { AttentionMask, WeightTensor } from "../kernels/types.js";
 import { readConfig, type ModelConfig } from "./config.js";
-import {
-  allocateKv, kvBytes, logitRowsOf, ScratchPlan,
-  type BatchOutput, type KvBuffers, type Model, type ModelContext, type ModelState, type Segment, type StateOptions,
-} from "./model.js";
+import { logitRowsOf, ScratchPlan, type Model, type ModelContext, type Segment, type StateOptions } from "./model.js";
+import { TransformerModel, type PassOutput, type TransformerState } from "./transformer.js";
 import { loadQkv, sliceRows, type QkvWeights, type WeightStore } from "./weights.js";
 
 /** How one layer attends (differs per layer in models with sliding-window layers or layers without RoPE). */
@@ -72,8 +70,7 @@ interface Layer extends QkvWeights {
   attn: LayerAttention;
 }
 
-interface LlamaState extends ModelState {
-  kv: KvBuffers;
+interface LlamaState extends TransformerState {
   /** RoPE frequency factors chosen for this state's context size (0: none). */
   ropeFactors: Ptr;
   s: Record<"x" | "xb" | "q" | "k" | "v" | "att" | "hb" | "hb2" | "scores", Ptr>;
@@ -89,11 +86,8 @@ function projectionScales(w: WeightStore, p: string, f32: Float32Array): Project
   return [one("attn_q"), one("attn_k"), one("attn_v"), one("attn_output"), one("ffn_gate"), one("ffn_up"), one("ffn_down")];
 }
 
-export class LlamaModel implements Model {
+export class LlamaModel extends TransformerModel<LlamaState> {
   readonly config: ModelConfig;
-  readonly file;
-  readonly kernels: Kernels;
-  private readonly arena;
   private readonly tokEmbd: WeightTensor;
   private readonly output: WeightTensor;
   private readonly outputNorm: Ptr;
@@ -104,11 +98,9 @@ export class LlamaModel implements Model {
 
   /** `variant` may depend on the hyperparameters (read from the file first). */
   constructor(ctx: ModelContext, variant: LlamaVariant | ((c: ModelConfig) => LlamaVariant)) {
+    super(ctx);
     const c = (this.config = readConfig(ctx.file, "layer_norm_rms_epsilon"));
     this.variant = typeof variant === "function" ? variant(c) : variant;
-    this.file = ctx.file;
-    this.kernels = ctx.kernels;
-    this.arena = ctx.arena;
     const w = ctx.weights;
     const qDim = c.nHeads * c.headDim;
     const kvDim = c.nKvHeads * c.headDim;
@@ -154,7 +146,7 @@ export class LlamaModel implements Model {
     }
   }
 
-  private scratchPlan(o: StateOptions): ScratchPlan {
+  protected scratchPlan(o: StateOptions): ScratchPlan {
     const c = this.config;
     const b = o.maxBatch;
     return new ScratchPlan()
@@ -171,32 +163,14 @@ export class LlamaModel implements Model {
       .add("embd", o.embeddings ? b * c.dim : 0);
   }
 
-  stateBytes(o: StateOptions): number {
-    const c = this.config;
-    return (o.scratchOnly ? 0 : kvBytes(c.nLayers, o.ctx, c.nKvHeads * c.headDim, o.kvType)) + this.scratchPlan(o).bytes();
-  }
-
-  createState(o: StateOptions): LlamaState {
-    const c = this.config;
-    const before = this.arena.used;
-    const kv = allocateKv(this.arena, o.scratchOnly ? 0 : c.nLayers, o.ctx, c.nKvHeads * c.headDim, o.kvType);
-    const s = this.scratchPlan(o).allocate(this.arena) as LlamaState["s"] & { logits: Ptr; embd: Ptr };
-    return {
-      options: o, kv, s, ropeFactors: this.ropeFactorsFor(o.ctx), logitsPtr: s.logits, embdPtr: o.embeddings ? s.embd : undefined,
-      bytes: this.arena.used - before, kvBytes: kv.bytes,
-    };
-  }
-
-  forward(state: ModelState, tokens: ArrayLike<number>, n: number, pos0: number): void {
-    this.pass(state as LlamaState, [{ state, start: 0, len: n, pos0 }], tokens, n, state.options.allLogits ? "all" : "last");
-  }
-
-  forwardBatch(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number, out: BatchOutput = "logits"): void {
-    this.pass(scratch as LlamaState, segments, tokens, n, out === "hidden" ? "hidden" : "segments");
+  override createState(o: StateOptions): LlamaState {
+    const st = super.createState(o);
+    st.ropeFactors = this.ropeFactorsFor(o.ctx);
+    return st;
   }
 
   /** The forward pass over n rows (one or several sequences); `out` says which rows get logits. */
-  private pass(scr: LlamaState, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: "all" | "last" | "segments" | "hidden"): void {
+  protected pass(scr: LlamaState, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: PassOutput): void {
     const { s } = scr;
     const c = this.config;
     const k = this.kernels;

@@ -2,12 +2,10 @@
 // biases (separate tensors, or one attn_qkv in older files), partial NEOX rotary embedding (rope.dimension_count of
 // each head), q scaled by 1/√headDim before attention as llama.cpp does, GELU MLP with biases, output with a bias.
 import type { Ptr } from "../kernels/memory.js";
-import type { Kernels, WeightTensor } from "../kernels/types.js";
+import type { WeightTensor } from "../kernels/types.js";
 import { invSqrtF32, readConfig, type ModelConfig } from "./config.js";
-import {
-  allocateKv, kvBytes, logitRowsOf, ScratchPlan,
-  type BatchOutput, type KvBuffers, type Model, type ModelContext, type ModelState, type Segment, type StateOptions,
-} from "./model.js";
+import { logitRowsOf, ScratchPlan, type Model, type ModelContext, type Segment, type StateOptions } from "./model.js";
+import { TransformerModel, type PassOutput, type TransformerState } from "./transformer.js";
 import { loadQkv, type QkvWeights } from "./weights.js";
 
 interface Layer extends QkvWeights {
@@ -21,16 +19,12 @@ interface Layer extends QkvWeights {
   bDown: Ptr;
 }
 
-interface Phi2State extends ModelState {
-  kv: KvBuffers;
+interface Phi2State extends TransformerState {
   s: Record<"x" | "h" | "xb" | "q" | "k" | "v" | "att" | "hb" | "scores", Ptr>;
 }
 
-export class Phi2Model implements Model {
+export class Phi2Model extends TransformerModel<Phi2State> {
   readonly config: ModelConfig;
-  readonly file;
-  readonly kernels: Kernels;
-  private readonly arena;
   private readonly tokEmbd: WeightTensor;
   private readonly output: WeightTensor;
   private readonly outBias: Ptr;
@@ -40,10 +34,8 @@ export class Phi2Model implements Model {
   private readonly layers: Layer[] = [];
 
   constructor(ctx: ModelContext) {
+    super(ctx);
     const c = (this.config = readConfig(ctx.file, "layer_norm_epsilon"));
-    this.file = ctx.file;
-    this.kernels = ctx.kernels;
-    this.arena = ctx.arena;
     const w = ctx.weights;
     const d = c.dim;
     const qDim = c.nHeads * c.headDim;
@@ -70,7 +62,7 @@ export class Phi2Model implements Model {
     }
   }
 
-  private scratchPlan(o: StateOptions): ScratchPlan {
+  protected scratchPlan(o: StateOptions): ScratchPlan {
     const c = this.config;
     const b = o.maxBatch;
     const qDim = c.nHeads * c.headDim;
@@ -88,28 +80,7 @@ export class Phi2Model implements Model {
       .add("embd", o.embeddings ? b * c.dim : 0);
   }
 
-  stateBytes(o: StateOptions): number {
-    const c = this.config;
-    return (o.scratchOnly ? 0 : kvBytes(c.nLayers, o.ctx, c.nKvHeads * c.headDim, o.kvType)) + this.scratchPlan(o).bytes();
-  }
-
-  createState(o: StateOptions): Phi2State {
-    const c = this.config;
-    const before = this.arena.used;
-    const kv = allocateKv(this.arena, o.scratchOnly ? 0 : c.nLayers, o.ctx, c.nKvHeads * c.headDim, o.kvType);
-    const s = this.scratchPlan(o).allocate(this.arena) as Phi2State["s"] & { logits: Ptr; embd: Ptr };
-    return { options: o, kv, s, logitsPtr: s.logits, embdPtr: o.embeddings ? s.embd : undefined, bytes: this.arena.used - before, kvBytes: kv.bytes };
-  }
-
-  forward(state: ModelState, tokens: ArrayLike<number>, n: number, pos0: number): void {
-    this.pass(state as Phi2State, [{ state, start: 0, len: n, pos0 }], tokens, n, state.options.allLogits ? "all" : "last");
-  }
-
-  forwardBatch(scratch: ModelState, segments: readonly Segment[], tokens: ArrayLike<number>, n: number, out: BatchOutput = "logits"): void {
-    this.pass(scratch as Phi2State, segments, tokens, n, out === "hidden" ? "hidden" : "segments");
-  }
-
-  private pass(scr: Phi2State, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: "all" | "last" | "segments" | "hidden"): void {
+  protected pass(scr: Phi2State, segs: readonly Segment[], tokens: ArrayLike<number>, n: number, out: PassOutput): void {
     const { s } = scr;
     const c = this.config;
     const k = this.kernels;

@@ -16,6 +16,7 @@ test("block sizes and bytes per block match ggml's block structs (ggml-common.h 
     [GgmlType.Q5_1, 32, 4 + 4 + 16], [GgmlType.Q8_0, 32, 2 + 32], [GgmlType.Q8_1, 32, 4 + 32],
     [GgmlType.Q2_K, 256, 16 + 64 + 4], [GgmlType.Q3_K, 256, 32 + 64 + 12 + 2], [GgmlType.Q4_K, 256, 4 + 12 + 128],
     [GgmlType.Q5_K, 256, 4 + 12 + 32 + 128], [GgmlType.Q6_K, 256, 128 + 64 + 16 + 2], [GgmlType.Q8_K, 256, 4 + 256 + 32],
+    [GgmlType.TQ1_0, 256, 48 + 4 + 2], [GgmlType.TQ2_0, 256, 64 + 2],
   ];
   for (const [type, blockSize, typeSize] of expected) {
     const t = traitsOf(type);

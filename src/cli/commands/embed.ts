@@ -3,7 +3,7 @@
 import { EdgeError } from "../../errors.js";
 import { POOLINGS, type Pooling } from "../../runtime/embed.js";
 import { helpText, parseArgs, requireString, type OptionSpec } from "../args.js";
-import { openModel, readStdin } from "../common.js";
+import { openModel, readJsonStringLines } from "../common.js";
 
 const SPEC: Record<string, OptionSpec> = {
   model: { type: "string", alias: "m", help: "GGUF file (an encoder such as BGE/MiniLM, or a decoder)" },
@@ -28,20 +28,7 @@ export const command = {
       throw new EdgeError("bad_argument", `--pooling must be one of ${POOLINGS.join(", ")}, got "${pooling}"`);
     }
     if (p.jsonl && p.prompt !== undefined) throw new EdgeError("bad_argument", "use either -p or --jsonl, not both");
-    const texts: string[] = [];
-    if (p.jsonl) {
-      (await readStdin()).split("\n").forEach((line, i) => {
-        if (line.trim() === "") return;
-        let text: unknown;
-        try {
-          text = JSON.parse(line);
-        } catch {
-          throw new EdgeError("bad_argument", `stdin line ${i + 1}: not valid JSON`);
-        }
-        if (typeof text !== "string" || text === "") throw new EdgeError("bad_argument", `stdin line ${i + 1}: expected a non-empty JSON string`);
-        texts.push(text);
-      });
-    } else texts.push(requireString(p, "prompt", "text"));
+    const texts = p.jsonl ? await readJsonStringLines(true) : [requireString(p, "prompt", "text")];
     const lm = openModel(p);
     try {
       const opts = { pooling: pooling as Pooling | undefined, normalize: p["no-normalize"] !== true };

@@ -2,7 +2,7 @@
 import { EdgeError } from "../../errors.js";
 import { loadTokenizer } from "../../engine.js";
 import { helpText, parseArgs, requireString, type OptionSpec } from "../args.js";
-import { readStdin } from "../common.js";
+import { readJsonStringLines } from "../common.js";
 
 const SPEC: Record<string, OptionSpec> = {
   model: { type: "string", alias: "m", help: "GGUF file (a vocabulary-only file is enough)" },
@@ -23,19 +23,7 @@ export const command = {
     const encode = (text: string) => tokenizer.encode(text, { addSpecial: special, parseSpecial: special });
     if (p.jsonl) {
       if (p.prompt !== undefined) throw new EdgeError("bad_argument", "use either -p or --jsonl, not both");
-      const lines = (await readStdin()).split("\n");
-      const out: string[] = [];
-      lines.forEach((line, i) => {
-        if (line.trim() === "") return;
-        let text: unknown;
-        try {
-          text = JSON.parse(line);
-        } catch {
-          throw new EdgeError("bad_argument", `stdin line ${i + 1}: not valid JSON`);
-        }
-        if (typeof text !== "string") throw new EdgeError("bad_argument", `stdin line ${i + 1}: expected a JSON string`);
-        out.push(JSON.stringify(encode(text)));
-      });
+      const out = (await readJsonStringLines()).map((text) => JSON.stringify(encode(text)));
       process.stdout.write(out.length ? out.join("\n") + "\n" : "");
     } else {
       process.stdout.write(JSON.stringify(encode(requireString(p, "prompt", "text"))) + "\n");
