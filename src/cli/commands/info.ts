@@ -17,7 +17,8 @@ const HPARAMS = [
   "attention.head_count_kv", "attention.key_length", "attention.layer_norm_rms_epsilon", "attention.layer_norm_epsilon",
   "attention.value_length", "attention.sliding_window", "attention.sliding_window_pattern", "attn_logit_softcapping",
   "final_logit_softcapping", "rope.dimension_count", "rope.freq_base", "rope.freq_base_swa", "rope.scaling.type",
-  "rope.scaling.factor", "rope.scaling.original_context_length", "rope.scaling.attn_factor", "vocab_size",
+  "rope.scaling.factor", "rope.scaling.original_context_length", "rope.scaling.attn_factor", "pooling_type", "attention.causal",
+  "vocab_size",
 ];
 
 export const command = {
