@@ -16,9 +16,9 @@ t0=$(date +%s)
 stage() { echo "[train-default-model] $(($(date +%s) - t0))s: $*" >&2; }
 
 stage "corpus (seed $SEED)"
-npx tsx src/train/corpus.ts --seed "$SEED" --train 40000 --test 2000 --out "$WORK/corpus"
+npx tsx training/pipeline/corpus.ts --seed "$SEED" --train 40000 --test 2000 --out "$WORK/corpus"
 stage "tokenizer + tokenized data"
-npx tsx src/train/prepare-data.ts --corpus "$WORK/corpus" --out "$WORK/data" --seed "$SEED"
+npx tsx training/pipeline/prepare-data.ts --corpus "$WORK/corpus" --out "$WORK/data" --seed "$SEED"
 cp "$WORK/corpus/stats.json" training/corpus-stats.json
 cp "$WORK/data/prep-stats.json" training/tokenizer-stats.json
 cp "$WORK/data/heldout.txt" models/edgellm-assistant-heldout.txt
@@ -28,11 +28,11 @@ nice -n 10 "$PY" training/train.py --data "$WORK/data" --out "$WORK/weights" --l
   --steps "$STEPS" --batch "$BATCH" --seed "$SEED" --threads "$THREADS" --eval-every 100 --eval-convs 300
 t2=$(date +%s)
 stage "export GGUF (F16, Q8_0)"
-npx tsx src/train/export-gguf.ts --weights "$WORK/weights" --tokenizer "$WORK/data/tokenizer.json" --out models
+npx tsx training/pipeline/export-gguf.ts --weights "$WORK/weights" --tokenizer "$WORK/data/tokenizer.json" --out models
 stage "llama.cpp check"
-npx tsx src/train/verify-llama-cpp.ts --model models/edgellm-assistant-q8_0.gguf --test "$WORK/corpus/test.jsonl" \
+npx tsx training/pipeline/verify-llama-cpp.ts --model models/edgellm-assistant-q8_0.gguf --test "$WORK/corpus/test.jsonl" \
   --ppl 300 --gen 400 --out training/eval-llama-cpp-q8_0.json > /dev/null
-npx tsx src/train/verify-llama-cpp.ts --model models/edgellm-assistant-f16.gguf --test "$WORK/corpus/test.jsonl" \
+npx tsx training/pipeline/verify-llama-cpp.ts --model models/edgellm-assistant-f16.gguf --test "$WORK/corpus/test.jsonl" \
   --ppl 300 --gen 400 --out training/eval-llama-cpp-f16.json > /dev/null
 t3=$(date +%s)
 printf '{"total_seconds": %d, "train_py_seconds": %d, "seed": %s, "steps": %s, "batch": %s}\n' \

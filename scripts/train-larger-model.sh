@@ -12,12 +12,12 @@ STEPS=${STEPS:-600}
 OUT="$WORK/larger"
 mkdir -p "$OUT/log"
 if [ ! -f "$WORK/data/tokenizer.json" ]; then
-  npx tsx src/train/corpus.ts --seed 1 --train 40000 --test 2000 --out "$WORK/corpus"
-  npx tsx src/train/prepare-data.ts --corpus "$WORK/corpus" --out "$WORK/data" --seed 1
+  npx tsx training/pipeline/corpus.ts --seed 1 --train 40000 --test 2000 --out "$WORK/corpus"
+  npx tsx training/pipeline/prepare-data.ts --corpus "$WORK/corpus" --out "$WORK/data" --seed 1
 fi
 nice -n 10 "$PY" training/train.py --data "$WORK/data" --out "$OUT/weights" --log-dir "$OUT/log" \
   --dim 512 --layers 10 --heads 8 --kv-heads 4 --hidden 1408 --steps "$STEPS" --batch 24 --lr 1e-3 --warmup 60 \
   --seed 1 --threads 1 --eval-every 200 --eval-convs 300
-npx tsx src/train/export-gguf.ts --weights "$OUT/weights" --tokenizer "$WORK/data/tokenizer.json" --out "$OUT" --basename edgellm-assistant-31m
+npx tsx training/pipeline/export-gguf.ts --weights "$OUT/weights" --tokenizer "$WORK/data/tokenizer.json" --out "$OUT" --basename edgellm-assistant-31m
 node bin/edgellm.js quality -m "$OUT/edgellm-assistant-31m-f16.gguf" -f models/edgellm-assistant-heldout.txt --ctx 256 --chunks 16 \
   --types Q8_0,Q6_K,Q5_K_M,Q5_0,Q4_K_M,Q4_0,Q3_K_M,Q2_K,TQ2_0 --threads 2

@@ -1,8 +1,8 @@
 // Byte-level BPE trainer (GPT-2 byte mapping, llama.cpp pre-tokenizer regexes) plus a small reference encoder.
 // The trained vocabulary is what llama.cpp runs as tokenizer.ggml.model = "gpt2" with the chosen tokenizer.ggml.pre.
-import { BYTE_TO_CHAR, byteLevelDecode, byteLevelEncode } from "../tokenizer/byte-level.js";
-import { getPreTokenizer, preTokenize } from "../tokenizer/pre-tokenizer.js";
-import { TokenType } from "../tokenizer/vocab-data.js";
+import { BYTE_TO_CHAR, byteLevelDecode, byteLevelEncode } from "../../src/tokenizer/byte-level.js";
+import { getPreTokenizer, preTokenize } from "../../src/tokenizer/pre-tokenizer.js";
+import { TokenType } from "../../src/tokenizer/vocab-data.js";
 
 export interface TrainedBpe {
   /** `tokenizer.ggml.pre` the words were split with. */

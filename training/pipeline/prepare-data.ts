@@ -2,8 +2,8 @@
 // CLI: npx tsx src/train/prepare-data.ts --corpus /tmp/edgellm-train/corpus --out /tmp/edgellm-train/data
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Tokenizer } from "../tokenizer/tokenizer.js";
-import type { VocabData } from "../tokenizer/vocab-data.js";
+import { Tokenizer } from "../../src/tokenizer/tokenizer.js";
+import type { VocabData } from "../../src/tokenizer/vocab-data.js";
 import { BpeEncoder, chatTokenIds, countWords, trainBpe, type TrainedBpe } from "./bpe-trainer.js";
 import { CHAT_TEMPLATE, renderChat, SPECIAL_TOKENS, type ChatMessage } from "./chat-format.js";
 import type { Conversation } from "./corpus.js";

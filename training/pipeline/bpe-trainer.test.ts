@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { Tokenizer } from "../tokenizer/tokenizer.js";
+import { Tokenizer } from "../../src/tokenizer/tokenizer.js";
 import { BpeEncoder, chatTokenIds, countWords, splitSpecial, trainBpe } from "./bpe-trainer.js";
 import { CHAT_TEMPLATE, renderChat, SPECIAL_TOKENS } from "./chat-format.js";
 import { generateCorpus } from "./corpus.js";

@@ -3,9 +3,9 @@
 // CLI: npx tsx src/train/verify-llama-cpp.ts --model models/edgellm-assistant-q8_0.gguf --test /tmp/edgellm-train/corpus/test.jsonl
 import { readFileSync, writeFileSync } from "node:fs";
 import { getLlama, LlamaLogLevel, type ControlledEvaluateInputItem, type Token } from "node-llama-cpp";
-import { FileSource } from "../io/file-source.js";
-import { parseGguf } from "../format/gguf-reader.js";
-import { Tokenizer } from "../tokenizer/tokenizer.js";
+import { FileSource } from "../../src/io/file-source.js";
+import { parseGguf } from "../../src/format/gguf-reader.js";
+import { Tokenizer } from "../../src/tokenizer/tokenizer.js";
 import { parseAction, renderChat } from "./chat-format.js";
 import type { Conversation } from "./corpus.js";
 import { messagesOf } from "./prepare-data.js";

@@ -2,10 +2,10 @@
 // CLI: npx tsx src/train/export-gguf.ts --weights /tmp/edgellm-train/weights --tokenizer /tmp/edgellm-train/data/tokenizer.json --out models
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GgufWriter } from "../format/gguf-writer.js";
-import { GgufValueType } from "../format/gguf-types.js";
-import { GgmlType } from "../tensor/ggml-type.js";
-import { quantize } from "../tensor/types.js";
+import { GgufWriter } from "../../src/format/gguf-writer.js";
+import { GgufValueType } from "../../src/format/gguf-types.js";
+import { GgmlType } from "../../src/tensor/ggml-type.js";
+import { quantize } from "../../src/tensor/types.js";
 import type { TokenizerFile } from "./prepare-data.js";
 
 export interface ModelConfig {
