@@ -17,9 +17,9 @@ import { dequantize, quantize } from "../src/tensor/types.js";
 import { convertHf } from "../src/tools/convert-hf.js";
 import { synthModel, type SynthShape } from "../src/tools/synth.js";
 import { repoRoot } from "./helpers/fixtures.js";
-import { safetensorsBytes, writeHfDir } from "./helpers/hf-dir.js";
-import { tempDir } from "./helpers/models.js";
-import { openOracle } from "./helpers/oracle.js";
+import { safetensorsBytes, writeBertHfDir, writeHfDir } from "./helpers/hf-dir.js";
+import { tempDir, TINY } from "./helpers/models.js";
+import { openEmbeddingOracle, openOracle } from "./helpers/oracle.js";
 
 const SHAPES: Record<string, SynthShape> = {
   llama: { arch: "llama", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 128, vocabSize: 300, contextLength: 128, ropeBase: 10000, normEps: 1e-5, tied: false },
@@ -75,7 +75,8 @@ describe("edgellm convert hf", () => {
       for (const [name, t] of tensorData(f16)) {
         const w = want.get(name)!;
         const n = w.dims.reduce((x, y) => x * y, 1);
-        if (w.dims.length === 1) assert.equal(t.type, GgmlType.F32, `${name} stays f32`);
+        // 1-D tensors and learned positions stay f32, as llama.cpp's converter keeps them
+        if (w.dims.length === 1 || name === "position_embd.weight") assert.equal(t.type, GgmlType.F32, `${name} stays f32`);
         else assert.ok(Buffer.from(t.bytes).equals(Buffer.from(quantize(GgmlType.F16, dequantize(GgmlType.F32, w.bytes, n)))), `${name}: f16 of the weights`);
       }
     });
@@ -92,6 +93,35 @@ describe("edgellm convert hf", () => {
         await o1.dispose();
         await o2.dispose();
       }
+    }
+  });
+
+  it("bert (a sentence-transformers BertForMaskedLM directory): same tensors, vocabulary, pooling; llama.cpp's embeddings equal", async () => {
+    const orig = join(dir, "hf-orig-bert.gguf");
+    await writeGgufFile(orig, synthModel({ ...TINY.bert, pooling: 2 }, { type: GgmlType.F32, seed: 23, embedStd: 0.5 }));
+    const hf = join(dir, "hf-bert");
+    writeBertHfDir(orig, hf);
+    const out = join(dir, "hf-bert-f16.gguf");
+    assert.equal((await convertHf(hf, out, { outtype: "f16" })).arch, "bert");
+    const a = readGgufHeader(orig).metadata, b = readGgufHeader(out).metadata;
+    for (const k of ["bert.pooling_type", "bert.attention.causal", "bert.block_count", "bert.context_length", "tokenizer.ggml.token_type_count", "tokenizer.ggml.seperator_token_id", "tokenizer.ggml.unknown_token_id", "tokenizer.ggml.model"]) {
+      assert.deepEqual(b.get(k)?.value, a.get(k)?.value, k);
+    }
+    assert.deepEqual((b.get("tokenizer.ggml.tokens")!.value as { items: string[] }).items, (a.get("tokenizer.ggml.tokens")!.value as { items: string[] }).items);
+    const want = tensorData(orig), got = tensorData(out);
+    assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), "the pooler is dropped, every other tensor named as llama.cpp names it");
+    assert.equal(got.get("position_embd.weight")!.type, GgmlType.F32);
+    assert.equal(got.get("blk.0.attn_q.weight")!.type, GgmlType.F16);
+    const ids = [2, 40, 77, 300, 5, 12, 3];
+    const o1 = await openEmbeddingOracle(orig, { contextSize: 128 }), o2 = await openEmbeddingOracle(out, { contextSize: 128 });
+    try {
+      const e1 = await o1.embed(ids), e2 = await o2.embed(ids);
+      let dot = 0, n1 = 0, n2 = 0;
+      for (let i = 0; i < e1.length; i++) { dot += e1[i] * e2[i]; n1 += e1[i] ** 2; n2 += e2[i] ** 2; }
+      assert.ok(dot / Math.sqrt(n1 * n2) > 0.9999, `cosine ${dot / Math.sqrt(n1 * n2)}`);
+    } finally {
+      await o1.dispose();
+      await o2.dispose();
     }
   });
 

@@ -17,14 +17,16 @@ import { vocabFromHfTokenizer, type HfTokenizerConfig } from "../tokenizer/from-
 import { getPreTokenizer } from "../tokenizer/pre-tokenizer.js";
 import { QUANTIZATION_VERSION } from "./quantize.js";
 import { llama3RopeFreqFactors } from "./synth.js";
+import { ALWAYS_F32, bertGgufName, writeBertParams, writeWordPieceVocab } from "./convert-hf-bert.js";
 
 export type HfOutType = "f32" | "f16" | "bf16" | "q8_0";
 const OUT: Record<HfOutType, { type: GgmlType; ftype: number }> = {
   f32: { type: GgmlType.F32, ftype: 0 }, f16: { type: GgmlType.F16, ftype: 1 }, bf16: { type: GgmlType.BF16, ftype: 32 }, q8_0: { type: GgmlType.Q8_0, ftype: 7 },
 };
-type HfArch = "llama" | "qwen2" | "qwen3" | "smollm3" | "gpt2";
+type HfArch = "llama" | "qwen2" | "qwen3" | "smollm3" | "gpt2" | "bert";
 const ARCHS: Record<string, HfArch> = {
   LlamaForCausalLM: "llama", Qwen2ForCausalLM: "qwen2", Qwen3ForCausalLM: "qwen3", SmolLM3ForCausalLM: "smollm3", GPT2LMHeadModel: "gpt2",
+  BertModel: "bert", BertForMaskedLM: "bert",
 };
 /** Architectures whose RoPE rotates adjacent pairs in llama.cpp: q/k rows are permuted from the rotate-half order. */
 const PERMUTED = new Set<HfArch>(["llama", "smollm3"]);
@@ -95,7 +97,10 @@ function listTensors(dir: string): SourceTensor[] {
 
 /** llama.cpp's name for a checkpoint tensor, or null for buffers it drops; throws for names it would not know. */
 function ggufName(arch: HfArch, name: string): string | null {
-  if (arch === "gpt2") {
+  if (arch === "bert") {
+    const n = bertGgufName(name);
+    if (n !== undefined) return n;
+  } else if (arch === "gpt2") {
     const n = name.replace(/^transformer\./, "");
     if (/\.attn\.(masked_)?bias$/.test(n) || n === "lm_head.weight") return null; // causal-mask buffers; tied output
     const fixed: Record<string, string> = { "wte.weight": "token_embd.weight", "wpe.weight": "position_embd.weight", "ln_f.weight": "output_norm.weight", "ln_f.bias": "output_norm.bias" };
@@ -194,8 +199,9 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
   w.setString("general.name", typeof cfg._name_or_path === "string" && cfg._name_or_path !== "" ? basename(cfg._name_or_path) : basename(dir));
   w.setU32("general.file_type", out.ftype);
   w.setU32("general.quantization_version", QUANTIZATION_VERSION);
-  let heads: number, kvHeads: number;
-  if (arch === "gpt2") {
+  let heads = 0, kvHeads = 0;
+  if (arch === "bert") writeBertParams(w, cfg, dir, num);
+  else if (arch === "gpt2") {
     const dim = num(cfg, "n_embd");
     heads = kvHeads = num(cfg, "n_head");
     w.setU32("gpt2.block_count", num(cfg, "n_layer"));
@@ -234,7 +240,8 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
       w.addTensor({ name: "rope_freqs.weight", type: GgmlType.F32, dims: [factors.length], data: () => quantize(GgmlType.F32, factors) });
     }
   }
-  writeVocab(w, dir, cfg, opts.pre);
+  if (arch === "bert") writeWordPieceVocab(w, readJson(join(dir, "tokenizer.json"), true)!, readJson(join(dir, "tokenizer_config.json"), false));
+  else writeVocab(w, dir, cfg, opts.pre);
 
   const tied = cfg.tie_word_embeddings !== false;
   let count = 0;
@@ -245,7 +252,7 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
     const isMatrix = dims.length === 2;
     const conv1d = arch === "gpt2" && isMatrix && /\.(c_attn|c_proj|c_fc)\.weight$/.test(t.name);
     if (conv1d) dims.reverse(); // Conv1D stores [in, out]: transposed below
-    let type = isMatrix ? out.type : GgmlType.F32;
+    let type = isMatrix && !ALWAYS_F32.has(name) ? out.type : GgmlType.F32;
     if (type !== GgmlType.F32 && dims[0]! % traitsOf(type).blockSize !== 0) type = GgmlType.F16;
     const permute = PERMUTED.has(arch) && /\.self_attn\.[qk]_proj\.weight$/.test(t.name) ? (t.name.includes("q_proj") ? heads : kvHeads) : 0;
     const rowLen = dims[0]!, rows = dims.slice(1).reduce((a, b) => a * b, 1);

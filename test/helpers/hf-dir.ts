@@ -131,3 +131,63 @@ function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c]!;
   return out;
 }
+
+const BERT_NAMES: Record<string, string> = {
+  "token_embd.weight": "embeddings.word_embeddings.weight", "position_embd.weight": "embeddings.position_embeddings.weight",
+  "token_types.weight": "embeddings.token_type_embeddings.weight", "token_embd_norm.weight": "embeddings.LayerNorm.weight",
+  "token_embd_norm.bias": "embeddings.LayerNorm.bias",
+};
+const BERT_PARTS: Record<string, string> = {
+  attn_q: "attention.self.query", attn_k: "attention.self.key", attn_v: "attention.self.value", attn_output: "attention.output.dense",
+  attn_output_norm: "attention.output.LayerNorm", ffn_up: "intermediate.dense", ffn_down: "output.dense", layer_output_norm: "output.LayerNorm",
+};
+
+/**
+ * A sentence-transformers BERT directory from a `bert` GGUF: Hugging Face names (with the "bert." prefix of
+ * BertForMaskedLM checkpoints), a WordPiece tokenizer.json ("▁x" back to "x", continuations to "##x"), and a
+ * Pooling module saying the file's pooling_type.
+ */
+export function writeBertHfDir(gguf: string, dir: string): void {
+  mkdirSync(join(dir, "1_Pooling"), { recursive: true });
+  const file = readGgufHeader(gguf);
+  const m = file.metadata;
+  const src = new FileSource(gguf);
+  const tensors: [string, number[], Float32Array][] = [];
+  try {
+    for (const t of file.tensors) {
+      const n = t.dims.reduce((a, b) => a * b, 1);
+      const v = dequantize(t.type, src.readInto(t.fileOffset, tensorBytes(t.type, n), new Uint8Array(tensorBytes(t.type, n))), n);
+      const layer = /^blk\.(\d+)\.(\w+)\.(weight|bias)$/.exec(t.name);
+      const hf = layer ? `encoder.layer.${layer[1]}.${BERT_PARTS[layer[2]!]}.${layer[3]}` : BERT_NAMES[t.name]!;
+      tensors.push([`bert.${hf}`, [...t.dims].reverse(), v]);
+    }
+  } finally {
+    src.close();
+  }
+  tensors.push(["bert.pooler.dense.bias", [Number(val(m, "bert.embedding_length"))], new Float32Array(Number(val(m, "bert.embedding_length")))]);
+  writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(tensors));
+  const tokens = (m.get("tokenizer.ggml.tokens")!.value as { items: string[] }).items;
+  const types = (m.get("tokenizer.ggml.token_type")!.value as { items: Int32Array }).items;
+  const vocab: Record<string, number> = {};
+  const added: { id: number; content: string; special: boolean }[] = [];
+  tokens.forEach((t, i) => {
+    if (types[i] === 3 || types[i] === 2) {
+      vocab[t] = i;
+      added.push({ id: i, content: t, special: true });
+    } else vocab[t.startsWith("\u2581") ? t.slice(1) : "##" + t] = i;
+  });
+  writeFileSync(join(dir, "tokenizer.json"), JSON.stringify({
+    added_tokens: added, normalizer: { type: "BertNormalizer", lowercase: true, strip_accents: null, clean_text: true, handle_chinese_chars: true },
+    model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", vocab },
+  }));
+  writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ cls_token: "[CLS]", sep_token: "[SEP]", unk_token: "[UNK]", pad_token: "[PAD]", mask_token: "[MASK]" }));
+  const n = (k: string) => Number(val(m, `bert.${k}`));
+  writeFileSync(join(dir, "config.json"), JSON.stringify({
+    architectures: ["BertForMaskedLM"], hidden_size: n("embedding_length"), num_hidden_layers: n("block_count"),
+    num_attention_heads: n("attention.head_count"), intermediate_size: n("feed_forward_length"), max_position_embeddings: n("context_length"),
+    layer_norm_eps: n("attention.layer_norm_epsilon"), type_vocab_size: 2, vocab_size: tokens.length,
+  }));
+  const pooling = n("pooling_type");
+  writeFileSync(join(dir, "modules.json"), JSON.stringify([{ idx: 0, name: "0", path: "", type: "sentence_transformers.models.Transformer" }, { idx: 1, name: "1", path: "1_Pooling", type: "sentence_transformers.models.Pooling" }]));
+  writeFileSync(join(dir, "1_Pooling", "config.json"), JSON.stringify({ pooling_mode_cls_token: pooling === 2, pooling_mode_mean_tokens: pooling === 1, pooling_mode_lasttoken: pooling === 3 }));
+}
