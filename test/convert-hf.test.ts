@@ -26,6 +26,7 @@ const SHAPES: Record<string, SynthShape> = {
   qwen2: { arch: "qwen2", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 1, ffnDim: 96, vocabSize: 300, contextLength: 128, ropeBase: 1000000, normEps: 1e-6, tied: true },
   gpt2: { arch: "gpt2", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 4, ffnDim: 256, vocabSize: 300, contextLength: 128, ropeBase: 10000, normEps: 1e-5, tied: true },
   qwen3: { arch: "qwen3", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, headDim: 32, ffnDim: 96, vocabSize: 300, contextLength: 128, ropeBase: 1000000, normEps: 1e-6, tied: true },
+  phi2: { arch: "phi2", dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 4, ropeDim: 8, ffnDim: 256, vocabSize: 300, contextLength: 128, ropeBase: 10000, normEps: 1e-5, tied: false },
   smollm3: { arch: "smollm3", dim: 64, nLayers: 4, nHeads: 4, nKvHeads: 2, ffnDim: 96, vocabSize: 300, contextLength: 128, ropeBase: 5000000, normEps: 1e-6, tied: true },
 };
 const HYPER = ["attention.key_length", "attention.value_length", "context_length", "embedding_length", "feed_forward_length", "block_count", "attention.head_count", "attention.head_count_kv", "rope.freq_base", "attention.layer_norm_rms_epsilon", "attention.layer_norm_epsilon"];
@@ -65,7 +66,8 @@ describe("edgellm convert hf", () => {
       }
       const a = readGgufHeader(orig).metadata, b = readGgufHeader(out).metadata;
       // (llama.cpp's GPT-2 converter writes no head_count_kv: the model reads it as head_count)
-      for (const k of HYPER) if (!(arch === "gpt2" && k === "attention.head_count_kv")) assert.deepEqual(b.get(`${arch}.${k}`)?.value, a.get(`${arch}.${k}`)?.value, k);
+      // llama.cpp's converter writes rotary dims for the adjacent-pair families and Phi-2's partial rotation only
+      for (const k of ["llama", "smollm3", "phi2"].includes(arch) ? [...HYPER, "rope.dimension_count"] : HYPER) if (!(arch === "gpt2" && k === "attention.head_count_kv")) assert.deepEqual(b.get(`${arch}.${k}`)?.value, a.get(`${arch}.${k}`)?.value, k);
       for (const k of ["tokenizer.ggml.tokens", "tokenizer.ggml.merges", "tokenizer.ggml.token_type", "tokenizer.ggml.eos_token_id"]) {
         assert.deepEqual(b.get(k)?.value, a.get(k)?.value, k);
       }
@@ -83,7 +85,7 @@ describe("edgellm convert hf", () => {
   }
 
   it("llama.cpp gives the same greedy continuation on the converted file as on the original", async () => {
-    for (const arch of ["llama", "gpt2", "qwen3", "smollm3"]) {
+    for (const arch of ["llama", "gpt2", "qwen3", "smollm3", "phi2"]) {
       const prompt = [10, 20, 30, 40];
       const o1 = await openOracle(originals.get(arch)!), o2 = await openOracle(join(dir, `hf-${arch}-f16.gguf`));
       try {

@@ -23,10 +23,10 @@ export type HfOutType = "f32" | "f16" | "bf16" | "q8_0";
 const OUT: Record<HfOutType, { type: GgmlType; ftype: number }> = {
   f32: { type: GgmlType.F32, ftype: 0 }, f16: { type: GgmlType.F16, ftype: 1 }, bf16: { type: GgmlType.BF16, ftype: 32 }, q8_0: { type: GgmlType.Q8_0, ftype: 7 },
 };
-type HfArch = "llama" | "qwen2" | "qwen3" | "smollm3" | "gpt2" | "bert";
+type HfArch = "llama" | "qwen2" | "qwen3" | "smollm3" | "phi2" | "gpt2" | "bert";
 const ARCHS: Record<string, HfArch> = {
   LlamaForCausalLM: "llama", Qwen2ForCausalLM: "qwen2", Qwen3ForCausalLM: "qwen3", SmolLM3ForCausalLM: "smollm3", GPT2LMHeadModel: "gpt2",
-  BertModel: "bert", BertForMaskedLM: "bert",
+  PhiForCausalLM: "phi2", BertModel: "bert", BertForMaskedLM: "bert",
 };
 /** Architectures whose RoPE rotates adjacent pairs in llama.cpp: q/k rows are permuted from the rotate-half order. */
 const PERMUTED = new Set<HfArch>(["llama", "smollm3"]);
@@ -110,8 +110,14 @@ function ggufName(arch: HfArch, name: string): string | null {
     if (m) return `blk.${m[1]}.${part[m[2]!]}.${m[3]}`;
   } else {
     if (/rotary_emb\.inv_freq$/.test(name)) return null;
-    const fixed: Record<string, string> = { "model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight", "lm_head.weight": "output.weight" };
+    const fixed: Record<string, string> = {
+      "model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight", "lm_head.weight": "output.weight",
+      // Phi-2
+      "model.final_layernorm.weight": "output_norm.weight", "model.final_layernorm.bias": "output_norm.bias", "lm_head.bias": "output.bias",
+    };
     if (fixed[name]) return fixed[name]!;
+    const phi = arch === "phi2" ? /^model\.layers\.(\d+)\.(input_layernorm|self_attn\.dense|mlp\.fc1|mlp\.fc2)\.(weight|bias)$/.exec(name) : null;
+    if (phi) return `blk.${phi[1]}.${{ input_layernorm: "attn_norm", "self_attn.dense": "attn_output", "mlp.fc1": "ffn_up", "mlp.fc2": "ffn_down" }[phi[2]!]}.${phi[3]}`;
     const m = /^model\.layers\.(\d+)\.(input_layernorm|post_attention_layernorm|self_attn\.[qkvo]_proj|self_attn\.[qk]_norm|mlp\.(?:gate|up|down)_proj)\.(weight|bias)$/.exec(name);
     const part: Record<string, string> = {
       input_layernorm: "attn_norm", post_attention_layernorm: "ffn_norm", "self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k",
@@ -201,7 +207,20 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
   w.setU32("general.quantization_version", QUANTIZATION_VERSION);
   let heads = 0, kvHeads = 0;
   if (arch === "bert") writeBertParams(w, cfg, dir, num);
-  else if (arch === "gpt2") {
+  else if (arch === "phi2") {
+    // as llama.cpp's Phi2Model: ffn 4·dim, rotary dims = partial_rotary_factor of the model width per head, no BOS
+    const dim = num(cfg, "hidden_size");
+    heads = kvHeads = num(cfg, "num_attention_heads");
+    w.setU32("phi2.context_length", num(cfg, "max_position_embeddings"));
+    w.setU32("phi2.embedding_length", dim);
+    w.setU32("phi2.feed_forward_length", 4 * dim);
+    w.setU32("phi2.block_count", num(cfg, "num_hidden_layers"));
+    w.setU32("phi2.attention.head_count", heads);
+    w.setU32("phi2.attention.head_count_kv", heads);
+    w.setF32("phi2.attention.layer_norm_epsilon", num(cfg, "layer_norm_eps", 1e-5));
+    w.setU32("phi2.rope.dimension_count", Math.floor(Math.floor(num(cfg, "partial_rotary_factor", 0.4) * dim) / heads));
+    if (cfg.rope_theta !== undefined) w.setF32("phi2.rope.freq_base", num(cfg, "rope_theta"));
+  } else if (arch === "gpt2") {
     const dim = num(cfg, "n_embd");
     heads = kvHeads = num(cfg, "n_head");
     w.setU32("gpt2.block_count", num(cfg, "n_layer"));
@@ -242,12 +261,13 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
   }
   if (arch === "bert") writeWordPieceVocab(w, readJson(join(dir, "tokenizer.json"), true)!, readJson(join(dir, "tokenizer_config.json"), false));
   else writeVocab(w, dir, cfg, opts.pre);
+  if (arch === "phi2") w.setBool("tokenizer.ggml.add_bos_token", false);
 
   const tied = cfg.tie_word_embeddings !== false;
   let count = 0;
   for (const t of sources) {
     const name = ggufName(arch, t.name);
-    if (name === null || (name === "output.weight" && tied && arch !== "gpt2")) continue;
+    if (name === null || (name === "output.weight" && tied && arch !== "gpt2" && arch !== "phi2")) continue;
     const dims = [...t.shape].reverse(); // PyTorch [out, in] row-major = ggml [in, out]
     const isMatrix = dims.length === 2;
     const conv1d = arch === "gpt2" && isMatrix && /\.(c_attn|c_proj|c_fc)\.weight$/.test(t.name);

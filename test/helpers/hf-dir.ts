@@ -40,9 +40,16 @@ function hfName(arch: string, name: string): string {
     const part: Record<string, string> = { attn_norm: "ln_1", attn_qkv: "attn.c_attn", attn_output: "attn.c_proj", ffn_norm: "ln_2", ffn_up: "mlp.c_fc", ffn_down: "mlp.c_proj" };
     return `transformer.h.${m[1]}.${part[m[2]!]}.${m[3]}`;
   }
-  const fixed: Record<string, string> = { "token_embd.weight": "model.embed_tokens.weight", "output_norm.weight": "model.norm.weight", "output.weight": "lm_head.weight" };
+  const phi = arch === "phi2";
+  const fixed: Record<string, string> = {
+    "token_embd.weight": "model.embed_tokens.weight", "output_norm.weight": phi ? "model.final_layernorm.weight" : "model.norm.weight",
+    "output_norm.bias": "model.final_layernorm.bias", "output.weight": "lm_head.weight", "output.bias": "lm_head.bias",
+  };
   if (fixed[name]) return fixed[name]!;
   const m = /^blk\.(\d+)\.(\w+)\.(weight|bias)$/.exec(name)!;
+  if (phi && ["attn_output", "ffn_up", "ffn_down"].includes(m[2]!)) {
+    return `model.layers.${m[1]}.${{ attn_output: "self_attn.dense", ffn_up: "mlp.fc1", ffn_down: "mlp.fc2" }[m[2]!]}.${m[3]}`;
+  }
   const part: Record<string, string> = {
     attn_norm: "input_layernorm", ffn_norm: "post_attention_layernorm", attn_q: "self_attn.q_proj", attn_k: "self_attn.k_proj",
     attn_v: "self_attn.v_proj", attn_output: "self_attn.o_proj", ffn_gate: "mlp.gate_proj", ffn_up: "mlp.up_proj", ffn_down: "mlp.down_proj",
@@ -103,7 +110,14 @@ export function writeHfDir(gguf: string, dir: string, shards = 1): void {
   writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ bos_token: eos, eos_token: eos, add_bos_token: false }));
   const n = (k: string) => Number(val(m, `${arch}.${k}`));
   const hasOutput = file.tensors.some((t) => t.name === "output.weight");
-  const config = arch === "gpt2"
+  const config = arch === "phi2"
+    ? {
+      architectures: ["PhiForCausalLM"], hidden_size: n("embedding_length"), num_attention_heads: heads, num_hidden_layers: n("block_count"),
+      intermediate_size: n("feed_forward_length"), max_position_embeddings: n("context_length"), layer_norm_eps: n("attention.layer_norm_epsilon"),
+      partial_rotary_factor: (n("rope.dimension_count") * heads) / n("embedding_length"), rope_theta: n("rope.freq_base"),
+      vocab_size: tokens.items.length, tie_word_embeddings: false,
+    }
+    : arch === "gpt2"
     ? { architectures: ["GPT2LMHeadModel"], n_embd: n("embedding_length"), n_head: heads, n_layer: n("block_count"), n_ctx: n("context_length"), n_positions: n("context_length"), layer_norm_epsilon: n("attention.layer_norm_epsilon"), vocab_size: tokens.items.length }
     : {
       architectures: [{ llama: "LlamaForCausalLM", qwen2: "Qwen2ForCausalLM", qwen3: "Qwen3ForCausalLM", smollm3: "SmolLM3ForCausalLM" }[arch]],
