@@ -156,8 +156,9 @@ export class Scheduler {
   /** Queue an embedding of the prompt: its final hidden states pooled (and L2-normalized). */
   embed(req: EmbeddingRequest): Promise<Float32Array> {
     this.check(req.promptIds, 0);
-    if (this.model.causal === false && req.promptIds.length > this.chunk) {
-      throw new EdgeError("context_exceeded", `input of ${req.promptIds.length} tokens is longer than the encoder's ${this.chunk}-token pass`);
+    const encoderLimit = Math.min(this.chunk, this.model.config.contextLength);
+    if (this.model.causal === false && req.promptIds.length > encoderLimit) {
+      throw new EdgeError("context_exceeded", `input of ${req.promptIds.length} tokens is longer than the encoder's ${encoderLimit} positions`);
     }
     return new Promise((resolve, reject) => {
       const job = new CompletionJob(this.nextId++);
