@@ -10,6 +10,7 @@ import { before, describe, it } from "node:test";
 import { readGgufHeader } from "../src/engine.js";
 import { EdgeError } from "../src/errors.js";
 import { parseSafetensors } from "../src/format/safetensors.js";
+import { parseSentencePieceModel, writeSentencePieceModel } from "../src/format/sentencepiece.js";
 import { BufferSource } from "../src/io/byte-source.js";
 import { writeGgufFile } from "../src/io/gguf-file-writer.js";
 import { GgmlType } from "../src/tensor/ggml-type.js";
@@ -17,7 +18,9 @@ import { dequantize, quantize } from "../src/tensor/types.js";
 import { convertHf } from "../src/tools/convert-hf.js";
 import { synthModel, type SynthShape } from "../src/tools/synth.js";
 import { repoRoot } from "./helpers/fixtures.js";
-import { safetensorsBytes, writeBertHfDir, writeHfDir } from "./helpers/hf-dir.js";
+import { safetensorsBytes, writeBertHfDir, writeGemmaHfDir, writeHfDir } from "./helpers/hf-dir.js";
+import { GgufValueType } from "../src/format/gguf-types.js";
+import type { GgufWriter } from "../src/format/gguf-writer.js";
 import { tempDir, TINY } from "./helpers/models.js";
 import { openEmbeddingOracle, openOracle } from "./helpers/oracle.js";
 
@@ -124,6 +127,67 @@ describe("edgellm convert hf", () => {
     } finally {
       await o1.dispose();
       await o2.dispose();
+    }
+  });
+
+  /** A SentencePiece vocabulary of `size` pieces in place of the synth's BPE one: <unk> <s> </s>, 256 byte pieces, words. */
+  function spmVocab(w: GgufWriter, size: number): void {
+    const tokens = ["<unk>", "<s>", "</s>", ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`)];
+    const types = [2, 3, 3, ...new Array(256).fill(6)];
+    for (let i = 0; tokens.length < size; i++) {
+      tokens.push((i % 3 ? "" : "\u2581") + "abcdefghijklmnopqrstuvwxyz"[i % 26] + "etaoin"[Math.floor(i / 26) % 6] + (i >= 156 ? String(i) : ""));
+      types.push(1);
+    }
+    w.setString("tokenizer.ggml.model", "llama").delete("tokenizer.ggml.merges");
+    w.setArray("tokenizer.ggml.tokens", GgufValueType.STRING, tokens);
+    w.setArray("tokenizer.ggml.scores", GgufValueType.FLOAT32, Float32Array.from(tokens, (_, i) => -i));
+    w.setArray("tokenizer.ggml.token_type", GgufValueType.INT32, Int32Array.from(types));
+    w.setU32("tokenizer.ggml.bos_token_id", 1);
+    w.setU32("tokenizer.ggml.eos_token_id", 2);
+    w.setU32("tokenizer.ggml.unknown_token_id", 0);
+  }
+
+  for (const arch of ["gemma", "gemma2", "gemma3"] as const) {
+    it(`${arch}: a SentencePiece checkpoint converts back to the same tensors (norms 1 + w), hyperparameters and vocabulary; llama.cpp agrees`, async () => {
+      const shape: SynthShape = { ...TINY[arch], dim: 64, headDim: 32, ffnDim: 128, vocabSize: 320, swaPattern: undefined, ropeBaseSwa: undefined, slidingWindow: arch === "gemma" ? undefined : 8 };
+      const orig = join(dir, `hf-orig-${arch}.gguf`);
+      const w = synthModel(shape, { type: GgmlType.F32, seed: 29, embedStd: 0.5 });
+      spmVocab(w, shape.vocabSize);
+      await writeGgufFile(orig, w);
+      const hf = join(dir, `hf-${arch}`);
+      writeGemmaHfDir(orig, hf);
+      const out = join(dir, `hf-${arch}-f32.gguf`);
+      assert.equal((await convertHf(hf, out, { outtype: "f32" })).arch, arch);
+      const want = tensorData(orig), got = tensorData(out);
+      assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+      for (const [name, t] of want) assert.ok(Buffer.from(got.get(name)!.bytes).equals(Buffer.from(t.bytes)), `${name} bytes`);
+      const a = readGgufHeader(orig).metadata, b = readGgufHeader(out).metadata;
+      for (const k of ["embedding_length", "attention.key_length", "attention.head_count_kv", "attention.sliding_window", "attn_logit_softcapping", "final_logit_softcapping", "rope.freq_base"]) {
+        assert.deepEqual(b.get(`${arch}.${k}`)?.value, a.get(`${arch}.${k}`)?.value, k);
+      }
+      for (const k of ["tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type", "tokenizer.ggml.bos_token_id"]) assert.deepEqual(b.get(k)?.value, a.get(k)?.value, k);
+      assert.equal(b.get("tokenizer.ggml.add_space_prefix")?.value, false);
+      const o1 = await openOracle(orig), o2 = await openOracle(out);
+      try {
+        assert.deepEqual(await o2.greedy([10, 20, 30, 40], 12), await o1.greedy([10, 20, 30, 40], 12));
+      } finally {
+        await o1.dispose();
+        await o2.dispose();
+      }
+    });
+  }
+
+  it("hostile tokenizer.model files are one typed error", () => {
+    const good = writeSentencePieceModel({ pieces: [{ piece: "<unk>", score: 0, type: 2 }, { piece: "\u2581a", score: -1, type: 1 }], addDummyPrefix: true });
+    assert.equal(parseSentencePieceModel(good).pieces.length, 2);
+    for (const [bytes, re] of [
+      [good.subarray(0, good.length - 5), /truncated|beyond/],
+      [Uint8Array.of(0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f), /length .* beyond the message/],
+      [Uint8Array.of(0x0a, 0x04, 0x18, 0x09, 0x15, 0x00), /unknown type 9|truncated float/],
+      [Uint8Array.of(0x0f), /unsupported wire type 7/],
+      [Uint8Array.of(), /no pieces/],
+    ] as [Uint8Array, RegExp][]) {
+      assert.throws(() => parseSentencePieceModel(bytes), (e: unknown) => e instanceof EdgeError && e.code === "hf_invalid" && re.test(e.message), String(re));
     }
   });
 

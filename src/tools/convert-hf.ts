@@ -10,24 +10,27 @@ import { GgufWriter } from "../format/gguf-writer.js";
 import { parseSafetensors, type SafetensorsTensor } from "../format/safetensors.js";
 import { FileSource } from "../io/file-source.js";
 import { writeGgufFile } from "../io/gguf-file-writer.js";
-import { f16ToF32 } from "../tensor/f16.js";
+import { f16ToF32, roundToF16 } from "../tensor/f16.js";
 import { GgmlType } from "../tensor/ggml-type.js";
 import { quantize, traitsOf } from "../tensor/types.js";
 import { vocabFromHfTokenizer, type HfTokenizerConfig } from "../tokenizer/from-hf.js";
 import { getPreTokenizer } from "../tokenizer/pre-tokenizer.js";
 import { QUANTIZATION_VERSION } from "./quantize.js";
 import { llama3RopeFreqFactors } from "./synth.js";
+import { gemmaGgufName, gemmaNormShift, gemmaParams, writeGemmaFimIds, writeSentencePieceVocab, type GemmaArch } from "./convert-hf-gemma.js";
 import { ALWAYS_F32, bertGgufName, writeBertParams, writeWordPieceVocab } from "./convert-hf-bert.js";
 
 export type HfOutType = "f32" | "f16" | "bf16" | "q8_0";
 const OUT: Record<HfOutType, { type: GgmlType; ftype: number }> = {
   f32: { type: GgmlType.F32, ftype: 0 }, f16: { type: GgmlType.F16, ftype: 1 }, bf16: { type: GgmlType.BF16, ftype: 32 }, q8_0: { type: GgmlType.Q8_0, ftype: 7 },
 };
-type HfArch = "llama" | "qwen2" | "qwen3" | "smollm3" | "phi2" | "gpt2" | "bert";
+type HfArch = "llama" | "qwen2" | "qwen3" | "smollm3" | "phi2" | "gpt2" | "bert" | GemmaArch;
 const ARCHS: Record<string, HfArch> = {
   LlamaForCausalLM: "llama", Qwen2ForCausalLM: "qwen2", Qwen3ForCausalLM: "qwen3", SmolLM3ForCausalLM: "smollm3", GPT2LMHeadModel: "gpt2",
   PhiForCausalLM: "phi2", BertModel: "bert", BertForMaskedLM: "bert",
+  GemmaForCausalLM: "gemma", Gemma2ForCausalLM: "gemma2", Gemma3ForCausalLM: "gemma3",
 };
+const isGemma = (a: HfArch): a is GemmaArch => a === "gemma" || a === "gemma2" || a === "gemma3";
 /** Architectures whose RoPE rotates adjacent pairs in llama.cpp: q/k rows are permuted from the rotate-half order. */
 const PERMUTED = new Set<HfArch>(["llama", "smollm3"]);
 
@@ -97,8 +100,8 @@ function listTensors(dir: string): SourceTensor[] {
 
 /** llama.cpp's name for a checkpoint tensor, or null for buffers it drops; throws for names it would not know. */
 function ggufName(arch: HfArch, name: string): string | null {
-  if (arch === "bert") {
-    const n = bertGgufName(name);
+  if (arch === "bert" || isGemma(arch)) {
+    const n = arch === "bert" ? bertGgufName(name) : gemmaGgufName(arch, name);
     if (n !== undefined) return n;
   } else if (arch === "gpt2") {
     const n = name.replace(/^transformer\./, "");
@@ -207,6 +210,7 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
   w.setU32("general.quantization_version", QUANTIZATION_VERSION);
   let heads = 0, kvHeads = 0;
   if (arch === "bert") writeBertParams(w, cfg, dir, num);
+  else if (isGemma(arch)) gemmaParams(w, arch, cfg, num);
   else if (arch === "phi2") {
     // as llama.cpp's Phi2Model: ffn 4·dim, rotary dims = partial_rotary_factor of the model width per head, no BOS
     const dim = num(cfg, "hidden_size");
@@ -259,8 +263,12 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
       w.addTensor({ name: "rope_freqs.weight", type: GgmlType.F32, dims: [factors.length], data: () => quantize(GgmlType.F32, factors) });
     }
   }
+  let vocabRows = Infinity; // Gemma: embedding rows beyond the vocabulary are dropped, as llama.cpp's converter does
   if (arch === "bert") writeWordPieceVocab(w, readJson(join(dir, "tokenizer.json"), true)!, readJson(join(dir, "tokenizer_config.json"), false));
-  else writeVocab(w, dir, cfg, opts.pre);
+  else if (isGemma(arch)) {
+    vocabRows = writeSentencePieceVocab(w, dir, cfg);
+    if (arch === "gemma") writeGemmaFimIds(w, vocabRows);
+  } else writeVocab(w, dir, cfg, opts.pre);
   if (arch === "phi2") w.setBool("tokenizer.ggml.add_bos_token", false);
 
   const tied = cfg.tie_word_embeddings !== false;
@@ -269,6 +277,8 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
     const name = ggufName(arch, t.name);
     if (name === null || (name === "output.weight" && tied && arch !== "gpt2" && arch !== "phi2")) continue;
     const dims = [...t.shape].reverse(); // PyTorch [out, in] row-major = ggml [in, out]
+    if (name === "token_embd.weight" && dims[1]! > vocabRows) dims[1] = vocabRows;
+    const shift = isGemma(arch) && gemmaNormShift(t.name);
     const isMatrix = dims.length === 2;
     const conv1d = arch === "gpt2" && isMatrix && /\.(c_attn|c_proj|c_fc)\.weight$/.test(t.name);
     if (conv1d) dims.reverse(); // Conv1D stores [in, out]: transposed below
@@ -278,7 +288,10 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
     const rowLen = dims[0]!, rows = dims.slice(1).reduce((a, b) => a * b, 1);
     w.addTensor({
       name, type, dims,
-      data: conv1d || permute
+      data: shift
+        // Gemma's 1 + w, added in the checkpoint's precision as llama.cpp's converter does (f16 stays f16; bf16 is f32 by then)
+        ? () => quantize(type, readF32(t).map((x) => (t.dtype === "F16" ? roundToF16(x + 1) : x + 1)))
+        : conv1d || permute
         // reordered rows: the whole tensor at once (attention projections, GPT-2 matrices: small)
         ? () => {
           let v = readF32(t);

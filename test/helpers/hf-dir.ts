@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { readGgufHeader } from "../../src/engine.js";
 import { FileSource } from "../../src/io/file-source.js";
 import { dequantize, tensorBytes } from "../../src/tensor/types.js";
+import { writeSentencePieceModel, type PieceType } from "../../src/format/sentencepiece.js";
 
 type Meta = ReturnType<typeof readGgufHeader>["metadata"];
 const val = (m: Meta, k: string) => m.get(k)?.value as number | string | undefined;
@@ -204,4 +205,55 @@ export function writeBertHfDir(gguf: string, dir: string): void {
   const pooling = n("pooling_type");
   writeFileSync(join(dir, "modules.json"), JSON.stringify([{ idx: 0, name: "0", path: "", type: "sentence_transformers.models.Transformer" }, { idx: 1, name: "1", path: "1_Pooling", type: "sentence_transformers.models.Pooling" }]));
   writeFileSync(join(dir, "1_Pooling", "config.json"), JSON.stringify({ pooling_mode_cls_token: pooling === 2, pooling_mode_mean_tokens: pooling === 1, pooling_mode_lasttoken: pooling === 3 }));
+}
+
+/**
+ * A Gemma (1/2/3) directory from a GGUF with a SentencePiece vocabulary: Hugging Face names, norms back to w (the
+ * GGUF holds 1 + w), a tokenizer.model protobuf of the pieces, and config.json.
+ */
+export function writeGemmaHfDir(gguf: string, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const file = readGgufHeader(gguf);
+  const m = file.metadata;
+  const arch = String(val(m, "general.architecture"));
+  const v1 = arch === "gemma";
+  const part: Record<string, string> = {
+    attn_norm: "input_layernorm", post_attention_norm: "post_attention_layernorm", ffn_norm: v1 ? "post_attention_layernorm" : "pre_feedforward_layernorm",
+    post_ffw_norm: "post_feedforward_layernorm", attn_q: "self_attn.q_proj", attn_k: "self_attn.k_proj", attn_v: "self_attn.v_proj",
+    attn_output: "self_attn.o_proj", attn_q_norm: "self_attn.q_norm", attn_k_norm: "self_attn.k_norm", ffn_gate: "mlp.gate_proj",
+    ffn_up: "mlp.up_proj", ffn_down: "mlp.down_proj",
+  };
+  const src = new FileSource(gguf);
+  const tensors: [string, number[], Float32Array][] = [];
+  try {
+    for (const t of file.tensors) {
+      const n = t.dims.reduce((a, b) => a * b, 1);
+      let v = dequantize(t.type, src.readInto(t.fileOffset, tensorBytes(t.type, n), new Uint8Array(tensorBytes(t.type, n))), n);
+      if (t.name.endsWith("norm.weight")) v = v.map((x) => x - 1);
+      const layer = /^blk\.(\d+)\.(\w+)\.weight$/.exec(t.name);
+      const hf = layer ? `model.layers.${layer[1]}.${part[layer[2]!]}.weight` : t.name === "token_embd.weight" ? "model.embed_tokens.weight" : "model.norm.weight";
+      tensors.push([hf, [...t.dims].reverse(), v]);
+    }
+  } finally {
+    src.close();
+  }
+  writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(tensors));
+  const tokens = (m.get("tokenizer.ggml.tokens")!.value as { items: string[] }).items;
+  const scores = (m.get("tokenizer.ggml.scores")!.value as { items: Float32Array }).items;
+  const types = (m.get("tokenizer.ggml.token_type")!.value as { items: Int32Array }).items;
+  writeFileSync(join(dir, "tokenizer.model"), writeSentencePieceModel({
+    pieces: tokens.map((piece, i) => ({ piece, score: scores[i]!, type: types[i]! as PieceType })), addDummyPrefix: false,
+  }));
+  const name = (k: string) => tokens[Number(val(m, `tokenizer.ggml.${k}`))];
+  writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ bos_token: name("bos_token_id"), eos_token: name("eos_token_id"), unk_token: name("unknown_token_id"), add_bos_token: true }));
+  const n = (k: string) => Number(val(m, `${arch}.${k}`));
+  const opt = (k: string) => (m.has(`${arch}.${k}`) ? n(k) : undefined);
+  writeFileSync(join(dir, "config.json"), JSON.stringify({
+    architectures: [{ gemma: "GemmaForCausalLM", gemma2: "Gemma2ForCausalLM", gemma3: "Gemma3ForCausalLM" }[arch]],
+    hidden_size: n("embedding_length"), num_hidden_layers: n("block_count"), num_attention_heads: n("attention.head_count"),
+    num_key_value_heads: n("attention.head_count_kv"), head_dim: n("attention.key_length"), intermediate_size: n("feed_forward_length"),
+    max_position_embeddings: n("context_length"), rms_norm_eps: n("attention.layer_norm_rms_epsilon"), rope_theta: n("rope.freq_base"),
+    attn_logit_softcapping: opt("attn_logit_softcapping"), final_logit_softcapping: opt("final_logit_softcapping"),
+    sliding_window: opt("attention.sliding_window"), vocab_size: tokens.length,
+  }));
 }
