@@ -18,7 +18,7 @@ import { dequantize, quantize } from "../src/tensor/types.js";
 import { convertHf } from "../src/tools/convert-hf.js";
 import { synthModel, type SynthShape } from "../src/tools/synth.js";
 import { repoRoot } from "./helpers/fixtures.js";
-import { safetensorsBytes, writeBertHfDir, writeGemmaHfDir, writeHfDir } from "./helpers/hf-dir.js";
+import { safetensorsBytes, writeBertHfDir, writeGemmaHfDir, writeHfDir, writePhi3HfDir } from "./helpers/hf-dir.js";
 import { GgufValueType } from "../src/format/gguf-types.js";
 import type { GgufWriter } from "../src/format/gguf-writer.js";
 import { tempDir, TINY } from "./helpers/models.js";
@@ -130,10 +130,11 @@ describe("edgellm convert hf", () => {
     }
   });
 
-  /** A SentencePiece vocabulary of `size` pieces in place of the synth's BPE one: <unk> <s> </s>, 256 byte pieces, words. */
+  /** A SentencePiece vocabulary of `size` pieces in place of the synth's BPE one: <unk> <s> </s> <|endoftext|>, 256 byte pieces, words. */
   function spmVocab(w: GgufWriter, size: number): void {
-    const tokens = ["<unk>", "<s>", "</s>", ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`)];
-    const types = [2, 3, 3, ...new Array(256).fill(6)];
+    // <|endoftext|> too: llama.cpp looks it up by name in a vocabulary of a model called phi3
+    const tokens = ["<unk>", "<s>", "</s>", "<|endoftext|>", ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`)];
+    const types = [2, 3, 3, 3, ...new Array(256).fill(6)];
     for (let i = 0; tokens.length < size; i++) {
       tokens.push((i % 3 ? "" : "\u2581") + "abcdefghijklmnopqrstuvwxyz"[i % 26] + "etaoin"[Math.floor(i / 26) % 6] + (i >= 156 ? String(i) : ""));
       types.push(1);
@@ -176,6 +177,34 @@ describe("edgellm convert hf", () => {
       }
     });
   }
+
+  it("phi3 (LongRoPE): fused projections, factor tensors and attn_factor as llama.cpp's converter; llama.cpp agrees", async () => {
+    const attnFactor = Math.sqrt(1 + Math.log(512 / 64) / Math.log(64)); // what the converter derives from the config
+    const shape: SynthShape = { ...TINY.phi3, dim: 128, ffnDim: 256, vocabSize: 320, longRope: { originalContext: 64, attnFactor } };
+    const orig = join(dir, "hf-orig-phi3.gguf");
+    const w = synthModel(shape, { type: GgmlType.F32, seed: 31, embedStd: 0.5, outputStd: 0.5 });
+    spmVocab(w, shape.vocabSize);
+    await writeGgufFile(orig, w);
+    const hf = join(dir, "hf-phi3");
+    writePhi3HfDir(orig, hf);
+    const out = join(dir, "hf-phi3-f32.gguf");
+    assert.equal((await convertHf(hf, out, { outtype: "f32" })).arch, "phi3");
+    const want = tensorData(orig), got = tensorData(out);
+    assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+    for (const [name, t] of want) assert.ok(Buffer.from(got.get(name)!.bytes).equals(Buffer.from(t.bytes)), `${name} bytes`);
+    const a = readGgufHeader(orig).metadata, b = readGgufHeader(out).metadata;
+    for (const k of ["rope.dimension_count", "rope.scaling.original_context_length", "attention.head_count_kv", "feed_forward_length"]) {
+      assert.deepEqual(b.get(`phi3.${k}`)?.value, a.get(`phi3.${k}`)?.value, k);
+    }
+    assert.ok(Math.abs(Number(b.get("phi3.rope.scaling.attn_factor")?.value) - attnFactor) < 1e-6);
+    const o1 = await openOracle(orig, { contextSize: 128 }), o2 = await openOracle(out, { contextSize: 128 });
+    try {
+      assert.deepEqual(await o2.greedy([10, 20, 30, 40], 12), await o1.greedy([10, 20, 30, 40], 12));
+    } finally {
+      await o1.dispose();
+      await o2.dispose();
+    }
+  });
 
   it("hostile tokenizer.model files are one typed error", () => {
     const good = writeSentencePieceModel({ pieces: [{ piece: "<unk>", score: 0, type: 2 }, { piece: "\u2581a", score: -1, type: 1 }], addDummyPrefix: true });

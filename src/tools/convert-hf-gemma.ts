@@ -81,8 +81,12 @@ function json(path: string): Json | undefined {
 
 const looksSpecial = (t: string) => /^<\|.*\|>$|^<[a-z_]+>$|^\[[A-Z_]+\]$/.test(t);
 
-/** tokenizer.model as llama.cpp's SPM vocabulary (tokenizer.ggml.model "llama"); returns the token count. */
-export function writeSentencePieceVocab(w: GgufWriter, dir: string, cfg: Json): number {
+/**
+ * tokenizer.model as llama.cpp's SPM vocabulary (tokenizer.ggml.model "llama"); returns the token count. `phi3`:
+ * llama.cpp's Phi-3 flavour (added tokens scored −1000, also from tokenizer.json, texts kept; the space prefix left to
+ * the loader's default) instead of the generic one Gemma uses (no space prefix).
+ */
+export function writeSentencePieceVocab(w: GgufWriter, dir: string, cfg: Json, phi3 = false): number {
   const path = join(dir, "tokenizer.model");
   if (!existsSync(path)) throw new EdgeError("hf_invalid", `${path}: missing (Gemma needs its SentencePiece model)`);
   const sp = parseSentencePieceModel(new Uint8Array(readFileSync(path)), path);
@@ -98,10 +102,19 @@ export function writeSentencePieceVocab(w: GgufWriter, dir: string, cfg: Json): 
   });
   const tc = json(join(dir, "tokenizer_config.json"));
   const decoder = (tc?.added_tokens_decoder ?? {}) as Record<string, { content?: string; special?: boolean }>;
-  for (const [k, t] of Object.entries(decoder)) {
-    const id = Number(k);
+  const added = Object.entries(decoder).map(([k, t]) => ({ id: Number(k), ...t }));
+  if (phi3) {
+    const tj = json(join(dir, "tokenizer.json"));
+    if (Array.isArray(tj?.added_tokens)) added.push(...(tj!.added_tokens as { id: number; content?: string; special?: boolean }[]));
+  }
+  for (const t of added) {
+    const id = t.id;
     if (!Number.isInteger(id) || id < 0 || id >= size || typeof t.content !== "string") continue;
-    if (t.special || looksSpecial(t.content)) {
+    if (phi3) {
+      tokens[id] = t.content;
+      scores[id] = -1000;
+      types[id] = t.special ? TokenType.CONTROL : TokenType.USER_DEFINED;
+    } else if (t.special || looksSpecial(t.content)) {
       tokens[id] = t.content;
       types[id] = TokenType.CONTROL;
     } else {
@@ -127,7 +140,7 @@ export function writeSentencePieceVocab(w: GgufWriter, dir: string, cfg: Json): 
   if (typeof tc?.add_bos_token === "boolean") w.setBool("tokenizer.ggml.add_bos_token", tc.add_bos_token);
   if (typeof tc?.add_eos_token === "boolean") w.setBool("tokenizer.ggml.add_eos_token", tc.add_eos_token);
   if (typeof tc?.chat_template === "string") w.setString("tokenizer.chat_template", tc.chat_template);
-  w.setBool("tokenizer.ggml.add_space_prefix", false);
+  if (!phi3) w.setBool("tokenizer.ggml.add_space_prefix", false);
   return size;
 }
 

@@ -17,6 +17,7 @@ import { vocabFromHfTokenizer, type HfTokenizerConfig } from "../tokenizer/from-
 import { getPreTokenizer } from "../tokenizer/pre-tokenizer.js";
 import { QUANTIZATION_VERSION } from "./quantize.js";
 import { llama3RopeFreqFactors } from "./synth.js";
+import { phi3GgufName, phi3Params } from "./convert-hf-phi3.js";
 import { gemmaGgufName, gemmaNormShift, gemmaParams, writeGemmaFimIds, writeSentencePieceVocab, type GemmaArch } from "./convert-hf-gemma.js";
 import { ALWAYS_F32, bertGgufName, writeBertParams, writeWordPieceVocab } from "./convert-hf-bert.js";
 
@@ -24,10 +25,10 @@ export type HfOutType = "f32" | "f16" | "bf16" | "q8_0";
 const OUT: Record<HfOutType, { type: GgmlType; ftype: number }> = {
   f32: { type: GgmlType.F32, ftype: 0 }, f16: { type: GgmlType.F16, ftype: 1 }, bf16: { type: GgmlType.BF16, ftype: 32 }, q8_0: { type: GgmlType.Q8_0, ftype: 7 },
 };
-type HfArch = "llama" | "qwen2" | "qwen3" | "smollm3" | "phi2" | "gpt2" | "bert" | GemmaArch;
+type HfArch = "llama" | "qwen2" | "qwen3" | "smollm3" | "phi2" | "phi3" | "gpt2" | "bert" | GemmaArch;
 const ARCHS: Record<string, HfArch> = {
   LlamaForCausalLM: "llama", Qwen2ForCausalLM: "qwen2", Qwen3ForCausalLM: "qwen3", SmolLM3ForCausalLM: "smollm3", GPT2LMHeadModel: "gpt2",
-  PhiForCausalLM: "phi2", BertModel: "bert", BertForMaskedLM: "bert",
+  PhiForCausalLM: "phi2", Phi3ForCausalLM: "phi3", BertModel: "bert", BertForMaskedLM: "bert",
   GemmaForCausalLM: "gemma", Gemma2ForCausalLM: "gemma2", Gemma3ForCausalLM: "gemma3",
 };
 const isGemma = (a: HfArch): a is GemmaArch => a === "gemma" || a === "gemma2" || a === "gemma3";
@@ -100,8 +101,8 @@ function listTensors(dir: string): SourceTensor[] {
 
 /** llama.cpp's name for a checkpoint tensor, or null for buffers it drops; throws for names it would not know. */
 function ggufName(arch: HfArch, name: string): string | null {
-  if (arch === "bert" || isGemma(arch)) {
-    const n = arch === "bert" ? bertGgufName(name) : gemmaGgufName(arch, name);
+  if (arch === "bert" || arch === "phi3" || isGemma(arch)) {
+    const n = arch === "bert" ? bertGgufName(name) : arch === "phi3" ? phi3GgufName(name) : gemmaGgufName(arch, name);
     if (n !== undefined) return n;
   } else if (arch === "gpt2") {
     const n = name.replace(/^transformer\./, "");
@@ -211,6 +212,7 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
   let heads = 0, kvHeads = 0;
   if (arch === "bert") writeBertParams(w, cfg, dir, num);
   else if (isGemma(arch)) gemmaParams(w, arch, cfg, num);
+  else if (arch === "phi3") phi3Params(w, cfg, num);
   else if (arch === "phi2") {
     // as llama.cpp's Phi2Model: ffn 4·dim, rotary dims = partial_rotary_factor of the model width per head, no BOS
     const dim = num(cfg, "hidden_size");
@@ -265,6 +267,7 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
   }
   let vocabRows = Infinity; // Gemma: embedding rows beyond the vocabulary are dropped, as llama.cpp's converter does
   if (arch === "bert") writeWordPieceVocab(w, readJson(join(dir, "tokenizer.json"), true)!, readJson(join(dir, "tokenizer_config.json"), false));
+  else if (arch === "phi3") writeSentencePieceVocab(w, dir, cfg, true);
   else if (isGemma(arch)) {
     vocabRows = writeSentencePieceVocab(w, dir, cfg);
     if (arch === "gemma") writeGemmaFimIds(w, vocabRows);

@@ -257,3 +257,49 @@ export function writeGemmaHfDir(gguf: string, dir: string): void {
     sliding_window: opt("attention.sliding_window"), vocab_size: tokens.length,
   }));
 }
+
+/** A Phi-3 directory (SentencePiece vocabulary, fused qkv/gate_up, LongRoPE factors when the GGUF has them). */
+export function writePhi3HfDir(gguf: string, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const file = readGgufHeader(gguf);
+  const m = file.metadata;
+  const part: Record<string, string> = {
+    attn_norm: "input_layernorm", ffn_norm: "post_attention_layernorm", attn_qkv: "self_attn.qkv_proj", attn_output: "self_attn.o_proj",
+    ffn_up: "mlp.gate_up_proj", ffn_down: "mlp.down_proj",
+  };
+  const src = new FileSource(gguf);
+  const tensors: [string, number[], Float32Array][] = [];
+  const factors: Record<string, number[]> = {};
+  try {
+    for (const t of file.tensors) {
+      const n = t.dims.reduce((a, b) => a * b, 1);
+      const v = dequantize(t.type, src.readInto(t.fileOffset, tensorBytes(t.type, n), new Uint8Array(tensorBytes(t.type, n))), n);
+      const f = /^rope_factors_(long|short)\.weight$/.exec(t.name);
+      if (f) {
+        factors[f[1]!] = Array.from(v);
+        continue;
+      }
+      const layer = /^blk\.(\d+)\.(\w+)\.weight$/.exec(t.name);
+      const fixed: Record<string, string> = { "token_embd.weight": "model.embed_tokens.weight", "output_norm.weight": "model.norm.weight", "output.weight": "lm_head.weight" };
+      tensors.push([layer ? `model.layers.${layer[1]}.${part[layer[2]!]}.weight` : fixed[t.name]!, [...t.dims].reverse(), v]);
+    }
+  } finally {
+    src.close();
+  }
+  writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(tensors));
+  const tokens = (m.get("tokenizer.ggml.tokens")!.value as { items: string[] }).items;
+  const scores = (m.get("tokenizer.ggml.scores")!.value as { items: Float32Array }).items;
+  const types = (m.get("tokenizer.ggml.token_type")!.value as { items: Int32Array }).items;
+  writeFileSync(join(dir, "tokenizer.model"), writeSentencePieceModel({ pieces: tokens.map((piece, i) => ({ piece, score: scores[i]!, type: types[i]! as PieceType })), addDummyPrefix: true }));
+  const name = (k: string) => tokens[Number(val(m, `tokenizer.ggml.${k}`))];
+  writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ bos_token: name("bos_token_id"), eos_token: name("eos_token_id"), unk_token: name("unknown_token_id") }));
+  const n = (k: string) => Number(val(m, `phi3.${k}`));
+  const orig = m.has("phi3.rope.scaling.original_context_length") ? n("rope.scaling.original_context_length") : n("context_length");
+  writeFileSync(join(dir, "config.json"), JSON.stringify({
+    architectures: ["Phi3ForCausalLM"], hidden_size: n("embedding_length"), num_hidden_layers: n("block_count"), num_attention_heads: n("attention.head_count"),
+    num_key_value_heads: n("attention.head_count_kv"), intermediate_size: n("feed_forward_length"), max_position_embeddings: n("context_length"),
+    original_max_position_embeddings: orig, rms_norm_eps: n("attention.layer_norm_rms_epsilon"), rope_theta: n("rope.freq_base"),
+    rope_scaling: factors.long ? { type: "longrope", long_factor: factors.long, short_factor: factors.short } : null,
+    sliding_window: null, tie_word_embeddings: false, vocab_size: tokens.length,
+  }));
+}
