@@ -238,14 +238,7 @@ export function writeGemmaHfDir(gguf: string, dir: string): void {
     src.close();
   }
   writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(tensors));
-  const tokens = (m.get("tokenizer.ggml.tokens")!.value as { items: string[] }).items;
-  const scores = (m.get("tokenizer.ggml.scores")!.value as { items: Float32Array }).items;
-  const types = (m.get("tokenizer.ggml.token_type")!.value as { items: Int32Array }).items;
-  writeFileSync(join(dir, "tokenizer.model"), writeSentencePieceModel({
-    pieces: tokens.map((piece, i) => ({ piece, score: scores[i]!, type: types[i]! as PieceType })), addDummyPrefix: false,
-  }));
-  const name = (k: string) => tokens[Number(val(m, `tokenizer.ggml.${k}`))];
-  writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ bos_token: name("bos_token_id"), eos_token: name("eos_token_id"), unk_token: name("unknown_token_id"), add_bos_token: true }));
+  const tokens = writeSentencePieceFiles(m, dir, false, { add_bos_token: true });
   const n = (k: string) => Number(val(m, `${arch}.${k}`));
   const opt = (k: string) => (m.has(`${arch}.${k}`) ? n(k) : undefined);
   writeFileSync(join(dir, "config.json"), JSON.stringify({
@@ -287,12 +280,7 @@ export function writePhi3HfDir(gguf: string, dir: string): void {
     src.close();
   }
   writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(tensors));
-  const tokens = (m.get("tokenizer.ggml.tokens")!.value as { items: string[] }).items;
-  const scores = (m.get("tokenizer.ggml.scores")!.value as { items: Float32Array }).items;
-  const types = (m.get("tokenizer.ggml.token_type")!.value as { items: Int32Array }).items;
-  writeFileSync(join(dir, "tokenizer.model"), writeSentencePieceModel({ pieces: tokens.map((piece, i) => ({ piece, score: scores[i]!, type: types[i]! as PieceType })), addDummyPrefix: true }));
-  const name = (k: string) => tokens[Number(val(m, `tokenizer.ggml.${k}`))];
-  writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ bos_token: name("bos_token_id"), eos_token: name("eos_token_id"), unk_token: name("unknown_token_id") }));
+  const tokens = writeSentencePieceFiles(m, dir, true, {});
   const n = (k: string) => Number(val(m, `phi3.${k}`));
   const orig = m.has("phi3.rope.scaling.original_context_length") ? n("rope.scaling.original_context_length") : n("context_length");
   writeFileSync(join(dir, "config.json"), JSON.stringify({
@@ -302,4 +290,15 @@ export function writePhi3HfDir(gguf: string, dir: string): void {
     rope_scaling: factors.long ? { type: "longrope", long_factor: factors.long, short_factor: factors.short } : null,
     sliding_window: null, tie_word_embeddings: false, vocab_size: tokens.length,
   }));
+}
+
+/** tokenizer.model (the GGUF's pieces, scores and types) and a tokenizer_config.json naming its special tokens. */
+function writeSentencePieceFiles(m: Meta, dir: string, addDummyPrefix: boolean, extra: Record<string, unknown>): string[] {
+  const tokens = (m.get("tokenizer.ggml.tokens")!.value as { items: string[] }).items;
+  const scores = (m.get("tokenizer.ggml.scores")!.value as { items: Float32Array }).items;
+  const types = (m.get("tokenizer.ggml.token_type")!.value as { items: Int32Array }).items;
+  writeFileSync(join(dir, "tokenizer.model"), writeSentencePieceModel({ pieces: tokens.map((piece, i) => ({ piece, score: scores[i]!, type: types[i]! as PieceType })), addDummyPrefix }));
+  const name = (k: string) => tokens[Number(val(m, `tokenizer.ggml.${k}`))];
+  writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ bos_token: name("bos_token_id"), eos_token: name("eos_token_id"), unk_token: name("unknown_token_id"), ...extra }));
+  return tokens;
 }
