@@ -22,9 +22,12 @@ export interface PrefetchChoice {
 
 /**
  * Measure decode-shaped matMuls (one input row) over `matrices` with and without touching ahead, set the better on
- * `kernels` and return what was measured. x and out are scratch of at least max(cols) and max(rows) floats.
+ * `kernels` and return what was measured. x and out are scratch of at least max(cols) and max(rows) floats. `now` is
+ * the clock (tests pass one their fake kernels advance).
  */
-export function choosePrefetch(kernels: Kernels, matrices: readonly WeightTensor[], x: number, out: number): PrefetchChoice {
+export function choosePrefetch(
+  kernels: Kernels, matrices: readonly WeightTensor[], x: number, out: number, now: () => number = () => performance.now(),
+): PrefetchChoice {
   if (!kernels.setPrefetch) return { bytes: 0, offMs: NaN, onMs: NaN };
   const sweep: WeightTensor[] = [];
   let bytes = 0;
@@ -35,9 +38,9 @@ export function choosePrefetch(kernels: Kernels, matrices: readonly WeightTensor
   }
   const time = (distance: number) => {
     kernels.setPrefetch!(distance);
-    const t0 = performance.now();
+    const t0 = now();
     for (const w of sweep) kernels.matMul(w, x, 1, out);
-    return performance.now() - t0;
+    return now() - t0;
   };
   time(0); // first touch of the scratch and of the kernels' code paths
   let offMs = Infinity;
