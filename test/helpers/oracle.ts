@@ -26,6 +26,8 @@ export interface OracleOptions {
   contextSize?: number;
   /** Load only the vocabulary (tokenize/detokenize only; evaluation methods throw). */
   vocabOnly?: boolean;
+  /** llama.cpp's flash attention (default off: its f16 accumulation is not what edgellm mirrors). */
+  flashAttention?: boolean;
 }
 
 export interface OracleTokenizeOptions {
@@ -139,7 +141,7 @@ export async function openOracle(modelPath: string, options: OracleOptions = {})
         batchSize: contextSize,
         sequences: 1,
         threads: options.threads ?? 1,
-        flashAttention: false,
+        flashAttention: options.flashAttention ?? false,
         ignoreMemorySafetyChecks: true,
         performanceTracking: false,
       });
