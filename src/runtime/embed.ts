@@ -4,7 +4,7 @@
 import { EdgeError } from "../errors.js";
 import { getNumber } from "../format/gguf-meta.js";
 import type { GgufFile } from "../format/gguf-types.js";
-import type { Model, ModelState } from "../model/model.js";
+import type { Model, ModelState, StateOptions } from "../model/model.js";
 
 export type Pooling = "mean" | "cls" | "last";
 
@@ -62,13 +62,19 @@ export class Embedder {
   private readonly tokens: Int32Array;
 
   constructor(private readonly model: Model, readonly ctx: number, private readonly defaultPooling: Pooling, batch = 256) {
-    this.batch = model.causal === false ? ctx : Math.min(batch, ctx);
-    this.state = model.createState({ ctx, maxBatch: this.batch, kvType: "f16", allLogits: false, embeddings: true });
+    const options = Embedder.stateOptions(model, ctx, batch);
+    this.batch = options.maxBatch;
+    this.state = model.createState(options);
     this.tokens = new Int32Array(this.batch);
   }
 
   static bytes(model: Model, ctx: number, batch = 256): number {
-    return model.stateBytes({ ctx, maxBatch: model.causal === false ? ctx : Math.min(batch, ctx), kvType: "f16", allLogits: false, embeddings: true });
+    return model.stateBytes(Embedder.stateOptions(model, ctx, batch));
+  }
+
+  /** Rows per pass: a decoder's chunk, or an encoder's whole context. */
+  private static stateOptions(model: Model, ctx: number, batch: number): StateOptions {
+    return { ctx, maxBatch: model.causal === false ? ctx : Math.min(batch, ctx), kvType: "f16", allLogits: false, embeddings: true };
   }
 
   embed(ids: readonly number[], opts: EmbedOptions = {}): Float32Array {

@@ -73,7 +73,7 @@ function isByteLevel(json: Json): boolean {
 }
 
 /** llama.cpp's converter marks these added tokens as control even when tokenizer.json says special=false. */
-function looksSpecial(t: string): boolean {
+export function looksSpecial(t: string): boolean {
   return (
     ["<pad>", "<mask>", "<2mass>", "[@BOS@]"].includes(t) ||
     (t.startsWith("<|") && t.endsWith("|>")) ||
@@ -82,7 +82,8 @@ function looksSpecial(t: string): boolean {
   );
 }
 
-function tokenContent(v: unknown): string | null | undefined {
+/** The text of a tokenizer_config.json token entry: a string or {content}; null for an explicit null. */
+export function tokenContent(v: unknown): string | null | undefined {
   if (v === undefined) return undefined;
   if (v === null) return null;
   if (typeof v === "string") return v;

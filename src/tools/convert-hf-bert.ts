@@ -2,14 +2,13 @@
 // llama.cpp's converter writes it: tensor names, non-causal attention, pooling_type from the sentence-transformers
 // modules.json, the token-type count, and the WordPiece vocabulary with its "phantom space" spelling — a word-start
 // piece "x" becomes "▁x", a continuation "##x" becomes "x", control tokens stay as they are.
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EdgeError } from "../errors.js";
 import { GgufValueType } from "../format/gguf-types.js";
 import type { GgufWriter } from "../format/gguf-writer.js";
+import { tokenContent } from "../tokenizer/from-hf.js";
 import { TokenType } from "../tokenizer/vocab-data.js";
-
-type Json = Record<string, unknown>;
+import { num, readJson, readJsonValue, type Json } from "./hf-config.js";
 
 const LAYER_PARTS: Record<string, string> = {
   "attention.self.query": "attn_q", "attention.self.key": "attn_k", "attention.self.value": "attn_v",
@@ -33,25 +32,13 @@ export function bertGgufName(name: string): string | null | undefined {
   return part ? `blk.${m![1]}.${part}.${m![3]}` : undefined;
 }
 
-/** Tensors llama.cpp's converter keeps in F32 whatever the outtype (learned positions and token types, any arch). */
-export const ALWAYS_F32 = new Set(["position_embd.weight", "token_types.weight"]);
-
-function readJson(path: string): Json | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as Json;
-  } catch (e) {
-    throw new EdgeError("hf_invalid", `${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
 /** pooling_type from a sentence-transformers Pooling module (1 mean, 2 CLS, 3 last), or undefined without one. */
 function poolingType(dir: string): number | undefined {
-  const modules = readJson(join(dir, "modules.json")) as unknown;
+  const modules = readJsonValue(join(dir, "modules.json"), false);
   if (!Array.isArray(modules)) return undefined;
   const mod = modules.find((m) => typeof m === "object" && m !== null && String((m as Json).type).endsWith("Pooling")) as Json | undefined;
   if (!mod || typeof mod.path !== "string" || mod.path.includes("..")) return undefined;
-  const p = readJson(join(dir, mod.path, "config.json"));
+  const p = readJson(join(dir, mod.path, "config.json"), false);
   if (!p) return undefined;
   if (p.pooling_mode_mean_tokens) return 1;
   if (p.pooling_mode_cls_token) return 2;
@@ -60,7 +47,7 @@ function poolingType(dir: string): number | undefined {
   return typeof p.pooling_mode === "string" ? named[p.pooling_mode] : undefined;
 }
 
-export function writeBertParams(w: GgufWriter, cfg: Json, dir: string, num: (cfg: Json, key: string, d?: number) => number): void {
+export function writeBertParams(w: GgufWriter, cfg: Json, dir: string): void {
   w.setU32("bert.context_length", num(cfg, "max_position_embeddings"));
   w.setU32("bert.embedding_length", num(cfg, "hidden_size"));
   w.setU32("bert.feed_forward_length", num(cfg, "intermediate_size"));
@@ -102,9 +89,7 @@ export function writeWordPieceVocab(w: GgufWriter, tokJson: Json, tokCfg: Json |
   w.setArray("tokenizer.ggml.tokens", GgufValueType.STRING, tokens);
   w.setArray("tokenizer.ggml.token_type", GgufValueType.INT32, types);
   const idOf = (key: string, dflt: string) => {
-    const v = tokCfg?.[key];
-    const text = typeof v === "string" ? v : typeof v === "object" && v !== null && typeof (v as Json).content === "string" ? String((v as Json).content) : dflt;
-    const i = raw.indexOf(text);
+    const i = raw.indexOf(tokenContent(tokCfg?.[key]) ?? dflt);
     return i >= 0 ? i : undefined;
   };
   const ids: [string, number | undefined][] = [

@@ -9,12 +9,12 @@ import { EdgeError } from "../errors.js";
 import { GgufValueType } from "../format/gguf-types.js";
 import type { GgufWriter } from "../format/gguf-writer.js";
 import { parseSentencePieceModel, PieceType } from "../format/sentencepiece.js";
+import { looksSpecial, tokenContent } from "../tokenizer/from-hf.js";
 import { TokenType } from "../tokenizer/vocab-data.js";
-
-type Json = Record<string, unknown>;
+import { num, readJson, type Json } from "./hf-config.js";
 export type GemmaArch = "gemma" | "gemma2" | "gemma3";
 
-export function gemmaParams(w: GgufWriter, a: GemmaArch, cfg: Json, num: (cfg: Json, key: string, d?: number) => number): void {
+export function gemmaParams(w: GgufWriter, a: GemmaArch, cfg: Json): void {
   const heads = num(cfg, "num_attention_heads", 8);
   w.setU32(`${a}.context_length`, num(cfg, "max_position_embeddings", a === "gemma3" ? 131072 : undefined));
   w.setU32(`${a}.embedding_length`, num(cfg, "hidden_size"));
@@ -70,17 +70,6 @@ export function gemmaGgufName(a: GemmaArch, name: string): string | null | undef
 /** Gemma norms are stored as 1 + w (the checkpoint keeps w). */
 export const gemmaNormShift = (hfName: string) => hfName.endsWith("norm.weight");
 
-function json(path: string): Json | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as Json;
-  } catch (e) {
-    throw new EdgeError("hf_invalid", `${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-const looksSpecial = (t: string) => /^<\|.*\|>$|^<[a-z_]+>$|^\[[A-Z_]+\]$/.test(t);
-
 /**
  * tokenizer.model as llama.cpp's SPM vocabulary (tokenizer.ggml.model "llama"); returns the token count. `phi3`:
  * llama.cpp's Phi-3 flavour (added tokens scored −1000, also from tokenizer.json, texts kept; the space prefix left to
@@ -100,11 +89,11 @@ export function writeSentencePieceVocab(w: GgufWriter, dir: string, cfg: Json, p
     // SentencePiece's own user-defined pieces count as normal (only its unknown/control/unused/byte flags carry over)
     types[i] = p.type === PieceType.UserDefined ? TokenType.NORMAL : p.type;
   });
-  const tc = json(join(dir, "tokenizer_config.json"));
+  const tc = readJson(join(dir, "tokenizer_config.json"), false);
   const decoder = (tc?.added_tokens_decoder ?? {}) as Record<string, { content?: string; special?: boolean }>;
   const added = Object.entries(decoder).map(([k, t]) => ({ id: Number(k), ...t }));
   if (phi3) {
-    const tj = json(join(dir, "tokenizer.json"));
+    const tj = readJson(join(dir, "tokenizer.json"), false);
     if (Array.isArray(tj?.added_tokens)) added.push(...(tj!.added_tokens as { id: number; content?: string; special?: boolean }[]));
   }
   for (const t of added) {
@@ -128,8 +117,7 @@ export function writeSentencePieceVocab(w: GgufWriter, dir: string, cfg: Json, p
   w.setArray("tokenizer.ggml.scores", GgufValueType.FLOAT32, scores);
   w.setArray("tokenizer.ggml.token_type", GgufValueType.INT32, types);
   const idOf = (key: string) => {
-    const v = tc?.[key];
-    const text = typeof v === "string" ? v : typeof v === "object" && v !== null ? (v as Json).content : undefined;
+    const text = tokenContent(tc?.[key]);
     const i = typeof text === "string" ? tokens.indexOf(text) : -1;
     return i >= 0 ? i : undefined;
   };

@@ -6,8 +6,7 @@ import { EdgeError } from "../errors.js";
 import type { GgufWriter } from "../format/gguf-writer.js";
 import { GgmlType } from "../tensor/ggml-type.js";
 import { quantize } from "../tensor/types.js";
-
-type Json = Record<string, unknown>;
+import { num, type Json } from "./hf-config.js";
 
 export function phi3GgufName(name: string): string | null | undefined {
   const fixed: Record<string, string> = { "model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight", "lm_head.weight": "output.weight" };
@@ -20,7 +19,7 @@ export function phi3GgufName(name: string): string | null | undefined {
   return m ? `blk.${m[1]}.${part[m[2]!]}.weight` : /rotary_emb\.inv_freq$/.test(name) ? null : undefined;
 }
 
-export function phi3Params(w: GgufWriter, cfg: Json, num: (cfg: Json, key: string, d?: number) => number): void {
+export function phi3Params(w: GgufWriter, cfg: Json): void {
   const dim = num(cfg, "hidden_size"), heads = num(cfg, "num_attention_heads");
   const rs = (cfg.rope_scaling ?? {}) as Json;
   const maxPos = num(cfg, "max_position_embeddings");

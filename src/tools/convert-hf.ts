@@ -2,7 +2,7 @@
 // into a GGUF with llama.cpp's tensor names, layouts and metadata keys (as its convert_hf_to_gguf.py writes them):
 // Llama-family q/k rows permuted from the rotate-half order to llama.cpp's interleaved one, GPT-2's Conv1D weights
 // transposed, norms and biases in F32, matrices in the chosen type. PyTorch pickles are refused, never unpickled.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { EdgeError } from "../errors.js";
 import { GgufValueType } from "../format/gguf-types.js";
@@ -19,7 +19,8 @@ import { QUANTIZATION_VERSION } from "./quantize.js";
 import { llama3RopeFreqFactors } from "./synth.js";
 import { phi3GgufName, phi3Params } from "./convert-hf-phi3.js";
 import { gemmaGgufName, gemmaNormShift, gemmaParams, writeGemmaFimIds, writeSentencePieceVocab, type GemmaArch } from "./convert-hf-gemma.js";
-import { ALWAYS_F32, bertGgufName, writeBertParams, writeWordPieceVocab } from "./convert-hf-bert.js";
+import { bertGgufName, writeBertParams, writeWordPieceVocab } from "./convert-hf-bert.js";
+import { num, readJson, type Json } from "./hf-config.js";
 
 export type HfOutType = "f32" | "f16" | "bf16" | "q8_0";
 const OUT: Record<HfOutType, { type: GgmlType; ftype: number }> = {
@@ -32,34 +33,10 @@ const ARCHS: Record<string, HfArch> = {
   GemmaForCausalLM: "gemma", Gemma2ForCausalLM: "gemma2", Gemma3ForCausalLM: "gemma3",
 };
 const isGemma = (a: HfArch): a is GemmaArch => a === "gemma" || a === "gemma2" || a === "gemma3";
+/** Kept in F32 whatever the outtype, as llama.cpp's converter keeps them: learned positions and token types. */
+const ALWAYS_F32 = new Set(["position_embd.weight", "token_types.weight"]);
 /** Architectures whose RoPE rotates adjacent pairs in llama.cpp: q/k rows are permuted from the rotate-half order. */
 const PERMUTED = new Set<HfArch>(["llama", "smollm3"]);
-
-type Json = Record<string, unknown>;
-
-function readJson(path: string, required: boolean): Json | undefined {
-  if (!existsSync(path)) {
-    if (required) throw new EdgeError("hf_invalid", `${path}: missing`);
-    return undefined;
-  }
-  try {
-    const v = JSON.parse(readFileSync(path, "utf8")) as unknown;
-    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("not a JSON object");
-    return v as Json;
-  } catch (e) {
-    throw new EdgeError("hf_invalid", `${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-function num(cfg: Json, key: string, dflt?: number): number {
-  const v = cfg[key];
-  if (v === undefined || v === null) {
-    if (dflt !== undefined) return dflt;
-    throw new EdgeError("hf_invalid", `config.json: "${key}" is missing`);
-  }
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new EdgeError("hf_invalid", `config.json: "${key}" must be a number, got ${JSON.stringify(v)}`);
-  return v;
-}
 
 interface SourceTensor extends SafetensorsTensor {
   file: string;
@@ -210,9 +187,9 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
   w.setU32("general.file_type", out.ftype);
   w.setU32("general.quantization_version", QUANTIZATION_VERSION);
   let heads = 0, kvHeads = 0;
-  if (arch === "bert") writeBertParams(w, cfg, dir, num);
-  else if (isGemma(arch)) gemmaParams(w, arch, cfg, num);
-  else if (arch === "phi3") phi3Params(w, cfg, num);
+  if (arch === "bert") writeBertParams(w, cfg, dir);
+  else if (isGemma(arch)) gemmaParams(w, arch, cfg);
+  else if (arch === "phi3") phi3Params(w, cfg);
   else if (arch === "phi2") {
     // as llama.cpp's Phi2Model: ffn 4·dim, rotary dims = partial_rotary_factor of the model width per head, no BOS
     const dim = num(cfg, "hidden_size");

@@ -59,31 +59,38 @@ function hfName(arch: string, name: string): string {
   return `model.layers.${m[1]}.${part[m[2]!]}.${m[3]}`;
 }
 
+/** Every tensor of a GGUF file, dequantized to f32, in file order (the test models are small). */
+function tensorsF32(gguf: string, file: ReturnType<typeof readGgufHeader>): { t: ReturnType<typeof readGgufHeader>["tensors"][number]; v: Float32Array }[] {
+  const src = new FileSource(gguf);
+  try {
+    return file.tensors.map((t) => {
+      const n = t.dims.reduce((a, b) => a * b, 1);
+      const bytes = tensorBytes(t.type, n);
+      return { t, v: dequantize(t.type, src.readInto(t.fileOffset, bytes, new Uint8Array(bytes)), n) };
+    });
+  } finally {
+    src.close();
+  }
+}
+
 /** Write `dir` from the GGUF at `gguf`; `shards` > 1 splits the tensors over that many files with an index. */
 export function writeHfDir(gguf: string, dir: string, shards = 1): void {
   mkdirSync(dir, { recursive: true });
   const file = readGgufHeader(gguf);
   const m = file.metadata;
   const arch = String(val(m, "general.architecture"));
-  const src = new FileSource(gguf);
   const heads = Number(val(m, `${arch}.attention.head_count`));
   const kvHeads = Number(val(m, `${arch}.attention.head_count_kv`) ?? heads);
   const tensors: [string, number[], Float32Array][] = [];
-  try {
-    for (const t of file.tensors) {
-      if (t.name === "rope_freqs.weight") continue;
-      const n = t.dims.reduce((a, b) => a * b, 1);
-      let v = dequantize(t.type, src.readInto(t.fileOffset, tensorBytes(t.type, n), new Uint8Array(tensorBytes(t.type, n))), n);
-      let shape = [...t.dims].reverse();
-      if ((arch === "llama" || arch === "smollm3") && /attn_[qk]\.weight$/.test(t.name)) v = unpermute(v, shape[0]!, shape[1]!, t.name.includes("attn_q") ? heads : kvHeads);
-      if (arch === "gpt2" && t.dims.length === 2 && /(attn_qkv|attn_output|ffn_up|ffn_down)\.weight$/.test(t.name)) {
-        v = transpose(v, shape[0]!, shape[1]!);
-        shape = [shape[1]!, shape[0]!];
-      }
-      tensors.push([hfName(arch, t.name), shape, v]);
+  for (let { t, v } of tensorsF32(gguf, file)) {
+    if (t.name === "rope_freqs.weight") continue;
+    let shape = [...t.dims].reverse();
+    if ((arch === "llama" || arch === "smollm3") && /attn_[qk]\.weight$/.test(t.name)) v = unpermute(v, shape[0]!, shape[1]!, t.name.includes("attn_q") ? heads : kvHeads);
+    if (arch === "gpt2" && t.dims.length === 2 && /(attn_qkv|attn_output|ffn_up|ffn_down)\.weight$/.test(t.name)) {
+      v = transpose(v, shape[0]!, shape[1]!);
+      shape = [shape[1]!, shape[0]!];
     }
-  } finally {
-    src.close();
+    tensors.push([hfName(arch, t.name), shape, v]);
   }
   const per = Math.ceil(tensors.length / shards);
   if (shards === 1) writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(tensors));
@@ -166,19 +173,11 @@ export function writeBertHfDir(gguf: string, dir: string): void {
   mkdirSync(join(dir, "1_Pooling"), { recursive: true });
   const file = readGgufHeader(gguf);
   const m = file.metadata;
-  const src = new FileSource(gguf);
-  const tensors: [string, number[], Float32Array][] = [];
-  try {
-    for (const t of file.tensors) {
-      const n = t.dims.reduce((a, b) => a * b, 1);
-      const v = dequantize(t.type, src.readInto(t.fileOffset, tensorBytes(t.type, n), new Uint8Array(tensorBytes(t.type, n))), n);
-      const layer = /^blk\.(\d+)\.(\w+)\.(weight|bias)$/.exec(t.name);
-      const hf = layer ? `encoder.layer.${layer[1]}.${BERT_PARTS[layer[2]!]}.${layer[3]}` : BERT_NAMES[t.name]!;
-      tensors.push([`bert.${hf}`, [...t.dims].reverse(), v]);
-    }
-  } finally {
-    src.close();
-  }
+  const tensors = tensorsF32(gguf, file).map(({ t, v }): [string, number[], Float32Array] => {
+    const layer = /^blk\.(\d+)\.(\w+)\.(weight|bias)$/.exec(t.name);
+    const hf = layer ? `encoder.layer.${layer[1]}.${BERT_PARTS[layer[2]!]}.${layer[3]}` : BERT_NAMES[t.name]!;
+    return [`bert.${hf}`, [...t.dims].reverse(), v];
+  });
   tensors.push(["bert.pooler.dense.bias", [Number(val(m, "bert.embedding_length"))], new Float32Array(Number(val(m, "bert.embedding_length")))]);
   writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(tensors));
   const tokens = (m.get("tokenizer.ggml.tokens")!.value as { items: string[] }).items;
@@ -223,20 +222,11 @@ export function writeGemmaHfDir(gguf: string, dir: string): void {
     attn_output: "self_attn.o_proj", attn_q_norm: "self_attn.q_norm", attn_k_norm: "self_attn.k_norm", ffn_gate: "mlp.gate_proj",
     ffn_up: "mlp.up_proj", ffn_down: "mlp.down_proj",
   };
-  const src = new FileSource(gguf);
-  const tensors: [string, number[], Float32Array][] = [];
-  try {
-    for (const t of file.tensors) {
-      const n = t.dims.reduce((a, b) => a * b, 1);
-      let v = dequantize(t.type, src.readInto(t.fileOffset, tensorBytes(t.type, n), new Uint8Array(tensorBytes(t.type, n))), n);
-      if (t.name.endsWith("norm.weight")) v = v.map((x) => x - 1);
-      const layer = /^blk\.(\d+)\.(\w+)\.weight$/.exec(t.name);
-      const hf = layer ? `model.layers.${layer[1]}.${part[layer[2]!]}.weight` : t.name === "token_embd.weight" ? "model.embed_tokens.weight" : "model.norm.weight";
-      tensors.push([hf, [...t.dims].reverse(), v]);
-    }
-  } finally {
-    src.close();
-  }
+  const tensors = tensorsF32(gguf, file).map(({ t, v }): [string, number[], Float32Array] => {
+    const layer = /^blk\.(\d+)\.(\w+)\.weight$/.exec(t.name);
+    const hf = layer ? `model.layers.${layer[1]}.${part[layer[2]!]}.weight` : t.name === "token_embd.weight" ? "model.embed_tokens.weight" : "model.norm.weight";
+    return [hf, [...t.dims].reverse(), t.name.endsWith("norm.weight") ? v.map((x) => x - 1) : v];
+  });
   writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(tensors));
   const tokens = writeSentencePieceFiles(m, dir, false, { add_bos_token: true });
   const n = (k: string) => Number(val(m, `${arch}.${k}`));
@@ -260,24 +250,17 @@ export function writePhi3HfDir(gguf: string, dir: string): void {
     attn_norm: "input_layernorm", ffn_norm: "post_attention_layernorm", attn_qkv: "self_attn.qkv_proj", attn_output: "self_attn.o_proj",
     ffn_up: "mlp.gate_up_proj", ffn_down: "mlp.down_proj",
   };
-  const src = new FileSource(gguf);
   const tensors: [string, number[], Float32Array][] = [];
   const factors: Record<string, number[]> = {};
-  try {
-    for (const t of file.tensors) {
-      const n = t.dims.reduce((a, b) => a * b, 1);
-      const v = dequantize(t.type, src.readInto(t.fileOffset, tensorBytes(t.type, n), new Uint8Array(tensorBytes(t.type, n))), n);
-      const f = /^rope_factors_(long|short)\.weight$/.exec(t.name);
-      if (f) {
-        factors[f[1]!] = Array.from(v);
-        continue;
-      }
-      const layer = /^blk\.(\d+)\.(\w+)\.weight$/.exec(t.name);
-      const fixed: Record<string, string> = { "token_embd.weight": "model.embed_tokens.weight", "output_norm.weight": "model.norm.weight", "output.weight": "lm_head.weight" };
-      tensors.push([layer ? `model.layers.${layer[1]}.${part[layer[2]!]}.weight` : fixed[t.name]!, [...t.dims].reverse(), v]);
+  const fixed: Record<string, string> = { "token_embd.weight": "model.embed_tokens.weight", "output_norm.weight": "model.norm.weight", "output.weight": "lm_head.weight" };
+  for (const { t, v } of tensorsF32(gguf, file)) {
+    const f = /^rope_factors_(long|short)\.weight$/.exec(t.name);
+    if (f) {
+      factors[f[1]!] = Array.from(v);
+      continue;
     }
-  } finally {
-    src.close();
+    const layer = /^blk\.(\d+)\.(\w+)\.weight$/.exec(t.name);
+    tensors.push([layer ? `model.layers.${layer[1]}.${part[layer[2]!]}.weight` : fixed[t.name]!, [...t.dims].reverse(), v]);
   }
   writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(tensors));
   const tokens = writeSentencePieceFiles(m, dir, true, {});

@@ -4,7 +4,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { badRequest } from "../api-error.js";
 import type { ServerContext } from "../context.js";
-import { poolingOf } from "../openai/embeddings.js";
 import type { ServedModel } from "../served-models.js";
 import { samplingOf } from "./options.js";
 import { resolveModel } from "./reply.js";
@@ -46,7 +45,7 @@ export async function embeddings(ctx: ServerContext, request: FastifyRequest<{ B
 }
 
 function vectorOf(ctx: ServerContext, model: ServedModel, promptIds: number[], normalize: boolean): Promise<Float32Array> {
-  return model.scheduler.embed({ promptIds, pooling: poolingOf(model), normalize, deadline: ctx.deadline() });
+  return model.scheduler.embed({ promptIds, pooling: model.lm.pooling, normalize, deadline: ctx.deadline() });
 }
 
 function normalized(v: Float32Array): Float32Array {

@@ -1,7 +1,6 @@
 // POST /v1/embeddings: each input's final hidden states pooled as the model's metadata says (mean pooling for
 // decoder models unless it names another) and L2-normalized; `float` or `base64` encoding, `dimensions` truncates.
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Pooling } from "../../runtime/embed.js";
 import { badRequest } from "../api-error.js";
 import { checkCapacity } from "../choices.js";
 import type { ServerContext } from "../context.js";
@@ -9,18 +8,13 @@ import type { ServedModel } from "../served-models.js";
 import { onClientGone } from "../sse.js";
 import type { EmbeddingBody } from "./schemas.js";
 
-/** llama.cpp's pooling_type metadata: 1 mean, 2 cls, 3 last (0 none and 4 rank are served as mean). */
-export function poolingOf(model: ServedModel): Pooling {
-  return model.lm.pooling;
-}
-
 export async function embeddings(ctx: ServerContext, request: FastifyRequest<{ Body: EmbeddingBody }>, reply: FastifyReply): Promise<void> {
   const body = request.body;
   const model = ctx.models.get(body.model);
   const inputs = inputsOf(model, body.input);
   const dim = model.lm.config.dim;
   if (body.dimensions !== undefined && body.dimensions > dim) throw badRequest(`dimensions ${body.dimensions} is more than the model's ${dim}`, "dimensions");
-  const pooling = poolingOf(model);
+  const pooling = model.lm.pooling; // llama.cpp's pooling_type (none and rank are served as mean)
   const tokens = inputs.reduce((a, p) => a + p.length, 0);
   checkCapacity(model, inputs.length, "input", "inputs");
   ctx.track(request, { model: model.id, promptTokens: tokens });
