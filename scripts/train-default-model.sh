@@ -18,7 +18,8 @@ stage() { echo "[train-default-model] $(($(date +%s) - t0))s: $*" >&2; }
 stage "corpus (seed $SEED)"
 npx tsx training/pipeline/corpus.ts --seed "$SEED" --train 40000 --test 2000 --out "$WORK/corpus"
 stage "tokenizer + tokenized data"
-npx tsx training/pipeline/prepare-data.ts --corpus "$WORK/corpus" --out "$WORK/data" --seed "$SEED"
+# --minPairCount 2: the bundled model's 4,096-token vocabulary (merges until no pair occurs twice).
+npx tsx training/pipeline/prepare-data.ts --corpus "$WORK/corpus" --out "$WORK/data" --seed "$SEED" --minPairCount 2
 cp "$WORK/corpus/stats.json" training/corpus-stats.json
 cp "$WORK/data/prep-stats.json" training/tokenizer-stats.json
 cp "$WORK/data/heldout.txt" models/edgellm-assistant-heldout.txt

@@ -7,6 +7,13 @@ training log, loss-curve PNG. The exporter (src/train/export-gguf.ts) turns weig
 
 Architecture matches llama.cpp's "llama" graph: RMSNorm, rotary embeddings on adjacent pairs (2i, 2i+1) ("normal"
 rope mode, so no q/k permutation is needed at export), grouped-query attention, SwiGLU MLP, tied embeddings.
+
+`--arch bitnet` trains BitNet b1.58 instead, as llama.cpp's "bitnet" graph runs it: NEOX rotary (halves), an RMSNorm
+on the attention output before attn_output (attn_sub_norm) and on silu(gate)*up before ffn_down (ffn_sub_norm), and
+every block matrix a BitLinear — quantization-aware training with absmean ternary weights ({-g, 0, +g}, g = mean |W|
+per matrix) and 8-bit absmax activations per token in the forward pass, straight-through gradients to the latent
+full-precision weights. The token embedding (also the output matrix) stays full precision. weights.bin then holds
+the ternarized matrices, exactly the values the model was evaluated with, and the config says so.
 """
 import argparse
 import json
@@ -36,6 +43,37 @@ def rope_tables(head_dim, max_len, base):
     return torch.cos(ang).float(), torch.sin(ang).float()
 
 
+def ternarize(w):
+    """BitNet b1.58 absmean weight quantization: round(W / mean|W|) clipped to {-1, 0, 1}, times mean|W|."""
+    g = w.abs().mean().clamp(min=1e-5)
+    return (w / g).round().clamp(-1, 1) * g
+
+
+def quantize_activations(x):
+    """8-bit absmax quantization per token (last axis), dequantized: what a ternary kernel multiplies by."""
+    s = 127.0 / x.abs().amax(dim=-1, keepdim=True).clamp(min=1e-5)
+    return (x * s).round().clamp(-128, 127) / s
+
+
+class BitLinear(nn.Linear):
+    """nn.Linear whose forward pass sees ternary weights and int8 activations; gradients pass straight through.
+    With frozen=True the weights already are ternary (loaded from weights.bin) and only activations are quantized."""
+
+    frozen = False
+
+    def forward(self, x):
+        w = self.weight if self.frozen else self.weight + (ternarize(self.weight) - self.weight).detach()
+        x = x + (quantize_activations(x) - x).detach()
+        return F.linear(x, w)
+
+
+def apply_rope_neox(x, cos, sin):
+    # NEOX mode (llama.cpp's bitnet): rotate the pair (x[i], x[i + D/2]).
+    half = x.shape[-1] // 2
+    x0, x1 = x[..., :half], x[..., half:]
+    return torch.cat((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1)
+
+
 def apply_rope(x, cos, sin):
     # x: [B, H, T, D]; rotate each adjacent pair (x[2i], x[2i+1]) by angle pos * base^(-2i/D).
     x0 = x[..., 0::2]
@@ -50,15 +88,21 @@ class Block(nn.Module):
         super().__init__()
         d, h, kv, hd = cfg["dim"], cfg["n_heads"], cfg["n_kv_heads"], cfg["dim"] // cfg["n_heads"]
         self.h, self.kv, self.hd = h, kv, hd
+        self.bitnet = cfg.get("arch", "llama") == "bitnet"
+        Linear = BitLinear if self.bitnet else nn.Linear
+        self.rope = apply_rope_neox if self.bitnet else apply_rope
         self.attn_norm = RMSNorm(d, cfg["norm_eps"])
-        self.wq = nn.Linear(d, h * hd, bias=False)
-        self.wk = nn.Linear(d, kv * hd, bias=False)
-        self.wv = nn.Linear(d, kv * hd, bias=False)
-        self.wo = nn.Linear(h * hd, d, bias=False)
+        self.wq = Linear(d, h * hd, bias=False)
+        self.wk = Linear(d, kv * hd, bias=False)
+        self.wv = Linear(d, kv * hd, bias=False)
+        self.wo = Linear(h * hd, d, bias=False)
         self.ffn_norm = RMSNorm(d, cfg["norm_eps"])
-        self.w_gate = nn.Linear(d, cfg["hidden_dim"], bias=False)
-        self.w_up = nn.Linear(d, cfg["hidden_dim"], bias=False)
-        self.w_down = nn.Linear(cfg["hidden_dim"], d, bias=False)
+        self.w_gate = Linear(d, cfg["hidden_dim"], bias=False)
+        self.w_up = Linear(d, cfg["hidden_dim"], bias=False)
+        self.w_down = Linear(cfg["hidden_dim"], d, bias=False)
+        if self.bitnet:
+            self.attn_sub_norm = RMSNorm(h * hd, cfg["norm_eps"])
+            self.ffn_sub_norm = RMSNorm(cfg["hidden_dim"], cfg["norm_eps"])
 
     def forward(self, x, cos, sin, mask):
         B, T, _ = x.shape
@@ -66,16 +110,21 @@ class Block(nn.Module):
         q = self.wq(a).view(B, T, self.h, self.hd).transpose(1, 2)
         k = self.wk(a).view(B, T, self.kv, self.hd).transpose(1, 2)
         v = self.wv(a).view(B, T, self.kv, self.hd).transpose(1, 2)
-        q = apply_rope(q, cos, sin)
-        k = apply_rope(k, cos, sin)
+        q = self.rope(q, cos, sin)
+        k = self.rope(k, cos, sin)
         rep = self.h // self.kv
         k = k.repeat_interleave(rep, dim=1)
         v = v.repeat_interleave(rep, dim=1)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.hd)) + mask
-        y = F.softmax(att, dim=-1) @ v
-        x = x + self.wo(y.transpose(1, 2).reshape(B, T, self.h * self.hd))
+        y = (F.softmax(att, dim=-1) @ v).transpose(1, 2).reshape(B, T, self.h * self.hd)
+        if self.bitnet:
+            y = self.attn_sub_norm(y)
+        x = x + self.wo(y)
         f = self.ffn_norm(x)
-        return x + self.w_down(F.silu(self.w_gate(f)) * self.w_up(f))
+        g = F.silu(self.w_gate(f)) * self.w_up(f)
+        if self.bitnet:
+            g = self.ffn_sub_norm(g)
+        return x + self.w_down(g)
 
 
 class Llama(nn.Module):
@@ -165,11 +214,16 @@ def evaluate(model, convs, pad_id, batch_size=32):
 
 GGUF_LAYER_NAMES = {"attn_norm.weight": "attn_norm.weight", "wq.weight": "attn_q.weight", "wk.weight": "attn_k.weight",
                     "wv.weight": "attn_v.weight", "wo.weight": "attn_output.weight", "ffn_norm.weight": "ffn_norm.weight",
-                    "w_gate.weight": "ffn_gate.weight", "w_up.weight": "ffn_up.weight", "w_down.weight": "ffn_down.weight"}
+                    "w_gate.weight": "ffn_gate.weight", "w_up.weight": "ffn_up.weight", "w_down.weight": "ffn_down.weight",
+                    "attn_sub_norm.weight": "attn_sub_norm.weight", "ffn_sub_norm.weight": "ffn_sub_norm.weight"}
 
 
 def save_weights(model, cfg, out_dir):
-    """float32 little-endian blob + manifest. Linear weights keep PyTorch's [out, in] shape (rows = outputs)."""
+    """float32 little-endian blob + manifest. Linear weights keep PyTorch's [out, in] shape (rows = outputs).
+    BitLinear matrices are saved ternarized (the values the forward pass used), marked by cfg["ternary_weights"]."""
+    ternary = {n + ".weight" for n, m in model.named_modules() if isinstance(m, BitLinear)}
+    if ternary:
+        cfg = {**cfg, "ternary_weights": True}
     names = {"tok_emb.weight": "token_embd.weight", "norm.weight": "output_norm.weight"}
     per_layer = GGUF_LAYER_NAMES
     tensors, offset = [], 0
@@ -180,6 +234,8 @@ def save_weights(model, cfg, out_dir):
                 gguf = f"blk.{layer}.{per_layer[rest]}"
             else:
                 gguf = names[name]
+            if name in ternary:
+                p = ternarize(p.detach())
             a = p.detach().cpu().float().contiguous().numpy().astype("<f4")
             f.write(a.tobytes())
             tensors.append({"name": gguf, "shape": list(a.shape), "offset": offset})
@@ -205,6 +261,10 @@ def load_weights(model, out_dir):
         n = int(np.prod(t["shape"]))
         state[name] = torch.from_numpy(blob[t["offset"] // 4 : t["offset"] // 4 + n].reshape(t["shape"]).copy())
     model.load_state_dict(state)
+    if man["config"].get("ternary_weights"):
+        for m in model.modules():
+            if isinstance(m, BitLinear):
+                m.frozen = True
 
 
 def plot(log, path, title):
@@ -232,6 +292,8 @@ def main():
     ap.add_argument("--data", default="/tmp/edgellm-train/data")
     ap.add_argument("--out", default="/tmp/edgellm-train/weights")
     ap.add_argument("--log-dir", default=None, help="where train-log.jsonl and loss-curve.png go (default: --out)")
+    ap.add_argument("--arch", choices=["llama", "bitnet"], default="llama",
+                    help="bitnet: BitNet b1.58 quantization-aware training (ternary weights, int8 activations, sub-norms)")
     ap.add_argument("--dim", type=int, default=256)
     ap.add_argument("--layers", type=int, default=6)
     ap.add_argument("--heads", type=int, default=8)
@@ -267,6 +329,8 @@ def main():
     cfg = {"vocab_size": len(tok["tokens"]), "dim": args.dim, "n_layers": args.layers, "n_heads": args.heads,
            "n_kv_heads": args.kv_heads, "hidden_dim": args.hidden, "context_length": args.context,
            "norm_eps": 1e-5, "rope_theta": 10000.0}
+    if args.arch != "llama":
+        cfg["arch"] = args.arch
     model = Llama(cfg)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"config {cfg}\nparameters {n_params} ({n_params / 1e6:.2f} M); train convs {len(train)}, test convs {len(test)}", flush=True)
