@@ -2,7 +2,7 @@
 // 2048 × 8192 matrix read from DRAM (several copies are rotated so the 36 MiB L3 cannot hold them), with 1 and 2
 // threads; prefill throughput (n = 64); a decode simulation of the SmolLM-135M call sequence; and the thread pool's
 // fork-join cost. Shared machines give indicative numbers only: compare within one run.
-// Usage: npm run build && nice node scripts/bench-kernels.mjs [--quick] [--types Q8_0,Q4_0]
+// Usage: npm run build && nice node scripts/bench-kernels.mjs [--quick] [--types Q8_0,Q4_0] [--simd base|relaxed] [--shape ROWSxCOLS]
 import { performance } from "node:perf_hooks";
 
 const dist = new URL("../dist/src/kernels/", import.meta.url);
@@ -17,13 +17,15 @@ const { loadKernelModule } = await load("wasm/load-node.js");
 
 const quick = process.argv.includes("--quick");
 const typesArg = process.argv.indexOf("--types");
-const T = { F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q5_0: 6, Q5_1: 7, Q8_0: 8, Q2_K: 10, Q3_K: 11, Q4_K: 12, Q5_K: 13, Q6_K: 14, BF16: 30 };
+const T = { F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q5_0: 6, Q5_1: 7, Q8_0: 8, Q2_K: 10, Q3_K: 11, Q4_K: 12, Q5_K: 13, Q6_K: 14, BF16: 30, TQ1_0: 34, TQ2_0: 35 };
 // [block elements, block bytes, offsets of f16 scale fields]
 const LAYOUT = {
   F32: [1, 4, []], F16: [1, 2, []], BF16: [1, 2, []], Q4_0: [32, 18, [0]], Q4_1: [32, 20, [0, 2]], Q5_0: [32, 22, [0]],
   Q5_1: [32, 24, [0, 2]], Q8_0: [32, 34, [0]], Q2_K: [256, 84, [80, 82]], Q3_K: [256, 110, [108]],
   Q4_K: [256, 144, [0, 2]], Q5_K: [256, 176, [0, 2]], Q6_K: [256, 210, [208]],
+  TQ1_0: [256, 54, [52]], TQ2_0: [256, 66, [64]], TQ2_0_LUT: [256, 66, [64]],
 };
+T.TQ2_0_LUT = T.TQ2_0; // the same file type, repacked at load for the table-lookup kernel (src/kernels/ternary-lut.ts)
 const types = typesArg > 0 ? process.argv[typesArg + 1].split(",")
   : ["Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K", "F16", "F32", "BF16", "Q5_0", "Q3_K"];
 // PERFORMANCE-NOTES.md (same machine class): GB/s of weights, 1 thread / 2 threads, and native llama.cpp-style C
@@ -32,7 +34,8 @@ const NOTES = {
   Q4_0: "notes: AS 4 rows 2.4 / 2 thr 4.1; C AVX2 4.2, AVX-512 VNNI 5.2",
 };
 
-const ROWS = 2048, COLS = 8192;
+const shapeArg = process.argv.indexOf("--shape"); // ROWSxCOLS of the decode matrix, e.g. 128256x2048 (an output matrix)
+const [ROWS, COLS] = shapeArg > 0 ? process.argv[shapeArg + 1].split("x").map(Number) : [2048, 8192];
 const DRAM_BYTES = 160 << 20; // rotate copies until this much is touched per round: beyond the L3
 
 /** Random weights with sane scales (uniform random quant codes; float types get moderate finite values). */
@@ -54,6 +57,8 @@ function fillWeights(u8, ptr, name, bytes) {
     for (let i = 0; i < h.length; i++) h[i] = fix(h[i]);
   } else {
     for (let b = ptr; b < ptr + bytes; b += blockBytes) {
+      // TQ2_0: codes 0–2 only (3 is never written by a quantizer, and the table-lookup layout refuses it)
+      if (name.startsWith("TQ2_0")) for (let i = 0; i < 64; i++) u8[b + i] &= ~(u8[b + i] & (u8[b + i] >> 1) & 0x55);
       for (const f of scales) { u8[b + f] = 0x00; u8[b + f + 1] = 0x20; } // 0.0078125
     }
   }
@@ -65,9 +70,14 @@ function median(a) {
 }
 
 const arena = new Arena(64 << 20, 4096 * 2 ** 20);
-const module = loadKernelModule();
-const single = new WasmKernels(arena, module);
-const threaded = new ThreadedKernels(arena, module, 2);
+const simdArg = process.argv.indexOf("--simd");
+const module = loadKernelModule(simdArg > 0 ? process.argv[simdArg + 1] : undefined);
+const single = new WasmKernels(arena, module, { ternaryKernel: "dot" });
+const threaded = new ThreadedKernels(arena, module, 2, { ternaryKernel: "dot" });
+const lutSingle = new WasmKernels(arena, module, { ternaryKernel: "lut" });
+const lutThreaded = new ThreadedKernels(arena, module, 2, { ternaryKernel: "lut" });
+/** The kernel sets a type is measured with (1 thread, 2 threads); LUT weights are repacked by the first. */
+const setsOf = (name) => (name === "TQ2_0_LUT" ? [lutSingle, lutThreaded] : [single, threaded]);
 const x = arena.alloc(64 * COLS * 4);
 {
   const f = arena.f32;
@@ -88,9 +98,10 @@ for (const name of types) {
     const ptr = arena.alloc(bytes, 64);
     fillWeights(arena.u8, ptr, name, bytes);
     mats.push({ name: `${name}#${c}`, type: T[name], dims: [COLS, ROWS], cols: COLS, rows: ROWS, rowBytes, ptr, bytes });
+    setsOf(name)[0].prepareWeight(mats[c]);
   }
   const row = [];
-  for (const k of [single, threaded]) {
+  for (const k of setsOf(name)) {
     for (let i = 0; i < copies; i++) k.matMul(mats[i], x, 1, out); // warm-up
     const times = [];
     const budget = quick ? 300 : 1500;
@@ -107,16 +118,17 @@ for (const name of types) {
 }
 
 // prefill: n input rows against a model-sized matrix that stays in cache (the model's matrices are small)
-console.log(`\nmatMul prefill (n = 64), 1536 rows × 576 cols (SmolLM-135M FFN-up shape): µs per input row, GMAC/s`);
-for (const name of ["Q8_0", "Q4_0", "Q4_K", "Q6_K", "F16"].filter((t) => types.includes(t))) {
+console.log(`\nmatMul prefill (n = 64), 1536 rows × 576 cols (SmolLM-135M FFN-up shape; ternary: 2048 × 2048, Llama-3.2-1B attention): µs per input row, GMAC/s`);
+for (const name of ["Q8_0", "Q4_0", "Q4_K", "Q6_K", "F16", "TQ2_0", "TQ2_0_LUT"].filter((t) => types.includes(t))) {
   const [block, blockBytes] = LAYOUT[name];
-  const rows = 1536, cols = 576;
+  const [rows, cols] = name.startsWith("TQ") ? [2048, 2048] : [1536, 576];
   const rowBytes = (cols / block) * blockBytes;
   const ptr = arena.alloc(rowBytes * rows, 64);
   fillWeights(arena.u8, ptr, name, rowBytes * rows);
   const w = { name, type: T[name], dims: [cols, rows], cols, rows, rowBytes, ptr, bytes: rowBytes * rows };
+  setsOf(name)[0].prepareWeight(w);
   const line = [];
-  for (const k of [single, threaded]) {
+  for (const k of setsOf(name)) {
     k.matMul(w, x, 64, out);
     const times = [];
     for (let i = 0; i < (quick ? 5 : 20); i++) {
@@ -226,3 +238,4 @@ console.log(`\nfork-join (2 threads, every thread takes part): ${hot.toFixed(2)}
 console.log(`per token-equivalent (30 layers × 7 matMuls + 30 attentions = ${perToken} calls): ` +
   `${((hot * perToken) / 1000).toFixed(3)} ms`);
 threaded.dispose();
+lutThreaded.dispose();

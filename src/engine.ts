@@ -187,8 +187,9 @@ function openWeights(path: string, src: FileSource, options: LoadOptions) {
     dispose: () => kernels.dispose?.(),
     finish(): LoadedModel {
       try {
-        const model = createModel(arch, { file, weights, kernels, arena }, path);
+        // before the model is built: its row views of fused matrices copy the prepared (possibly repacked) tensors
         weights.prepare(kernels);
+        const model = createModel(arch, { file, weights, kernels, arena }, path);
         const lm = new LoadedModel(path, file, model, tokenizer, kernels, budget);
         lm.prefetch = setUpPrefetch(kernels, weights, arena, prefetch);
         return lm;

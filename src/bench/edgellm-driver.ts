@@ -1,5 +1,6 @@
 // The edgellm side of a benchmark run (inside a child process): load, warm up, then time prefill and greedy decode.
 import { loadModel } from "../engine.js";
+import { GgmlType } from "../tensor/ggml-type.js";
 import { argmax } from "../runtime/sampler.js";
 import type { Session } from "../runtime/session.js";
 import type { RunMeasurement, WorkerRequest } from "./protocol.js";
@@ -12,7 +13,7 @@ export const PREFILL_BATCH = 512;
 
 export async function runEdgellm(req: WorkerRequest, onPhase: (phase: "loaded" | "warm") => void): Promise<RunMeasurement> {
   const t0 = performance.now();
-  const lm = loadModel(req.model, { threads: req.threads, backend: req.kernels });
+  const lm = loadModel(req.model, { threads: req.threads, backend: req.kernels, ternaryKernel: req.ternaryKernel });
   try {
     const prompt = Int32Array.from(req.promptIds);
     // Only the tokens this run needs: a model's full context would inflate the KV cache and peak RSS. Prompts are
@@ -30,7 +31,8 @@ export async function runEdgellm(req: WorkerRequest, onPhase: (phase: "loaded" |
     const m = generate(session, prompt, req.genTokens);
     const peakRssKiB = process.resourceUsage().maxRSS;
     const floorMs = machineFloor(median(m.tokenMs), Math.max(32, m.tokenMs.length));
-    const kernels = lm.kernels.prefetch ? `${lm.kernels.name}, prefetch ${lm.kernels.prefetch >> 10} KiB` : lm.kernels.name;
+    let kernels = lm.kernels.prefetch ? `${lm.kernels.name}, prefetch ${lm.kernels.prefetch >> 10} KiB` : lm.kernels.name;
+    if (lm.file.tensors.some((t) => t.type === GgmlType.TQ2_0)) kernels += (lm.kernels as { ternaryLut?: boolean }).ternaryLut ? ", TQ2_0 table lookup" : ", TQ2_0 dot";
     return { backend: "edgellm", kernels, loadMs, ...m, peakRssKiB, floorMs };
   } finally {
     lm.dispose();

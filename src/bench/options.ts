@@ -22,6 +22,7 @@ export const BENCH_SPEC: Record<string, OptionSpec> = {
   },
   "llama-bench": { type: "string", help: "native llama-bench binary (default: EDGELLM_LLAMA_BENCH, or scripts/build-llama-cpp.sh's build)" },
   kernels: { type: "string", help: "edgellm kernel set: wasm | reference (default: wasm)" },
+  "ternary-kernel": { type: "string", help: "edgellm's TQ2_0 matMul: lut (table lookup) | dot (multiply) | auto (default: the faster, lut)" },
   "bandwidth-gbs": { type: "number", help: "memory bandwidth for the roofline (default: 10 for 1 thread, 19 for more)" },
   json: { type: "boolean", help: "print one JSON object per backend instead of the table" },
   csv: { type: "string", help: "also write every run and the medians to this CSV file" },
@@ -123,6 +124,10 @@ function localBenchFrom(p: Parsed): BenchCli {
   if (kernels !== undefined && kernels !== "wasm" && kernels !== "reference") {
     throw new EdgeError("bad_argument", `--kernels must be wasm or reference, got "${String(kernels)}"`);
   }
+  const ternaryKernel = p["ternary-kernel"];
+  if (ternaryKernel !== undefined && ternaryKernel !== "lut" && ternaryKernel !== "dot" && ternaryKernel !== "auto") {
+    throw new EdgeError("bad_argument", `--ternary-kernel must be lut, dot or auto, got "${String(ternaryKernel)}"`);
+  }
   if (p.threads === undefined) p.threads = Math.max(1, availableParallelism());
   const threads = int(p, "threads", 1, 64);
   const bandwidth = p["bandwidth-gbs"] ?? defaultBandwidthGbs(threads);
@@ -138,6 +143,7 @@ function localBenchFrom(p: Parsed): BenchCli {
       threads,
       backends,
       kernels: kernels as BenchOptions["kernels"],
+      ternaryKernel: ternaryKernel as BenchOptions["ternaryKernel"],
       bandwidthGbs: bandwidth,
       llamaBench: llamaBench as string | undefined,
     },
@@ -168,7 +174,7 @@ function serveBenchFrom(p: Parsed): ServeBenchCli {
     throw new EdgeError("bad_argument", message);
   };
   if (p._.length > 0) fail(`unexpected argument "${p._[0]}"`);
-  for (const k of ["kernels", "bandwidth-gbs"]) if (p[k] !== undefined) fail(`--${k} is not used with --backend openai`);
+  for (const k of ["kernels", "ternary-kernel", "bandwidth-gbs"]) if (p[k] !== undefined) fail(`--${k} is not used with --backend openai`);
   const url = stringOption(p, "url");
   if (p.file !== undefined) fail("-f (perplexity of -m files) is not for --backend openai");
   const serveModel = stringOption(p, "serve-model");

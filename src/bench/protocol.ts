@@ -17,6 +17,8 @@ export interface WorkerRequest {
   warmup: number;
   /** edgellm kernel set ("wasm" or "reference"); ignored by llama.cpp. */
   kernels?: "wasm" | "reference";
+  /** edgellm's TQ2_0 kernel (see WasmKernels); default "auto". */
+  ternaryKernel?: "dot" | "lut" | "auto";
   /** The llama-bench binary (llama-bench backend). */
   llamaBench?: string;
 }

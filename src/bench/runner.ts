@@ -20,6 +20,7 @@ export interface BenchOptions {
   backends: BenchBackend[];
   /** edgellm kernel set (default: the engine's default, "wasm"). */
   kernels?: "wasm" | "reference";
+  ternaryKernel?: "dot" | "lut" | "auto";
   bandwidthGbs: number;
   /** The llama-bench binary (default: found as findLlamaBench finds it). */
   llamaBench?: string;
@@ -55,7 +56,7 @@ export async function runBench(o: BenchOptions, events: BenchEvents = {}): Promi
     for (const backend of o.backends) {
       const label = `${backend} run ${run}/${o.runs}`;
       const req: WorkerRequest = {
-        backend, model: o.model, threads: o.threads, promptIds, genTokens: o.genTokens, warmup: o.warmup, kernels: o.kernels, llamaBench,
+        backend, model: o.model, threads: o.threads, promptIds, genTokens: o.genTokens, warmup: o.warmup, kernels: o.kernels, ternaryKernel: o.ternaryKernel, llamaBench,
       };
       events.onProgress?.(`${label}: loading`, 0);
       const m = await runChild(req, label, (phase) =>

@@ -74,9 +74,9 @@ const SCALE_FIELDS: Partial<Record<GgmlType, number[]>> = {
  * uniformly random bytes with random positive f16 scales, which reach codes a quantizer rarely emits (−128 in Q8_0,
  * every 6-bit scale and min).
  */
-export function weightBytes(type: GgmlType, rows: number, cols: number, rand: () => number, raw: boolean): Uint8Array {
+export function weightBytes(type: GgmlType, rows: number, cols: number, rand: () => number, raw: boolean, scale = 0.5): Uint8Array {
   const fields = SCALE_FIELDS[type];
-  if (!raw || fields === undefined) return quantize(type, randomFloats(rows * cols, rand, 0.5));
+  if (!raw || fields === undefined) return quantize(type, randomFloats(rows * cols, rand, scale));
   const t = traitsOf(type);
   const bytes = new Uint8Array((rows * cols / t.blockSize) * t.typeSize);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(rand() * 256);
@@ -121,9 +121,9 @@ export function runKernelConformance(label: string, factory: KernelFactory): voi
     after(() => k.dispose?.());
 
     /** Run matMul on both sides for one case and compare with the summation-order bound. */
-    function checkMatMul(type: GgmlType, rows: number, cols: number, n: number, seed: number, raw: boolean): void {
+    function checkMatMul(type: GgmlType, rows: number, cols: number, n: number, seed: number, raw: boolean, scale = 0.5): void {
       const rand = rng(seed);
-      const bytes = weightBytes(type, rows, cols, rand, raw);
+      const bytes = weightBytes(type, rows, cols, rand, raw, scale);
       const wk = putWeight(arena, `w${seed}`, type, rows, cols, bytes);
       const wr = putWeight(arena, `w${seed}`, type, rows, cols, bytes);
       k.prepareWeight?.(wk);
@@ -190,6 +190,14 @@ export function runKernelConformance(label: string, factory: KernelFactory): voi
           assert.deepEqual(got[1], got[0], `matMul ${traitsOf(type).name} n=${n}: same bits with and without prefetch`);
         }
         k.setPrefetch(0);
+      }
+    });
+
+    test("matMul: tiny weights, whose block scales are f16 subnormals (K-quant d of real models often is)", () => {
+      let seed = 3000;
+      for (const type of MATMUL_TYPES) {
+        const cols = traitsOf(type).blockSize === 256 ? 512 : 128;
+        for (const n of [1, 5]) checkMatMul(type, 32, cols, n, seed++, false, 2e-4);
       }
     });
 

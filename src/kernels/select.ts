@@ -6,7 +6,7 @@ import { ReferenceKernels } from "./reference.js";
 import { ThreadedKernels } from "./threads/threaded-kernels.js";
 import type { Kernels } from "./types.js";
 import { loadKernelModule } from "./wasm/load-node.js";
-import { WasmKernels } from "./wasm/wasm-kernels.js";
+import { type TernaryKernel, WasmKernels } from "./wasm/wasm-kernels.js";
 
 export interface KernelOptions {
   /** "wasm" (default): SIMD kernels from dist/wasm/kernels.wasm; "reference": the plain-TypeScript definitions. */
@@ -22,6 +22,8 @@ export interface KernelOptions {
    * on the model's largest matrices at load (~0.1 s).
    */
   prefetch?: number | "auto";
+  /** TQ2_0 matMul: "dot" (multiply the codes), "lut" (table lookup, repacked at load), "auto" (the faster here). */
+  ternaryKernel?: TernaryKernel;
 }
 
 /** Number of threads used when none is given: the cores available to this process. */
@@ -39,5 +41,8 @@ export function createKernels(arena: Arena, options: KernelOptions = {}): Kernel
     throw new EdgeError("bad_argument", `threads must be an integer from 1 to 256, got ${threads}`);
   }
   const module = options.module ?? loadKernelModule();
-  return threads === 1 ? new WasmKernels(arena, module) : new ThreadedKernels(arena, module, threads, { spin: options.spin });
+  const ternaryKernel = options.ternaryKernel;
+  return threads === 1
+    ? new WasmKernels(arena, module, { ternaryKernel })
+    : new ThreadedKernels(arena, module, threads, { spin: options.spin, ternaryKernel });
 }

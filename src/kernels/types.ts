@@ -16,6 +16,11 @@ export interface WeightTensor {
   rowBytes: number;
   ptr: Ptr;
   bytes: number;
+  /**
+   * Set by a kernel set's prepareWeight when it rewrote the bytes into a layout of its own (e.g. TQ2_0 for the
+   * table-lookup kernel): the id its kernels dispatch on. Only that kernel set may read the weight afterwards.
+   */
+  kernelType?: number;
 }
 
 /**

@@ -144,6 +144,10 @@ export function sliceRows(t: WeightTensor, r0: number, rows: number, label: stri
   if (t.dims.length !== 2 || r0 < 0 || r0 + rows > t.rows) {
     throw new EdgeError("bad_tensor_shape", `tensor "${t.name}" has ${t.rows} rows; cannot take rows ${r0}..${r0 + rows - 1} as ${label}`);
   }
+  // a kernel layout that interleaves 16 rows (TQ2_0's table-lookup layout) keeps row r at r · rowBytes only per group
+  if (t.kernelType !== undefined && (r0 % 16 !== 0 || rows % 16 !== 0)) {
+    throw new EdgeError("bad_tensor_shape", `tensor "${t.name}": rows ${r0}..${r0 + rows - 1} as ${label} split a 16-row group of its repacked layout (load with ternaryKernel "dot")`);
+  }
   return { ...t, name: `${t.name}[${label}]`, dims: [t.cols, rows], rows, ptr: t.ptr + r0 * t.rowBytes, bytes: rows * t.rowBytes };
 }
 

@@ -6,7 +6,8 @@
 // small ops of a decode step stay on the main thread (they cost less than a fork-join).
 import type { Arena, Ptr } from "../memory.js";
 import type { AttentionMask, KvType, WeightTensor } from "../types.js";
-import { allLastOf, attentionScratchBytes, WasmKernels } from "../wasm/wasm-kernels.js";
+import { allLastOf, attentionScratchBytes, type TernaryKernel, WasmKernels } from "../wasm/wasm-kernels.js";
+import { LUT_ROWS, TQ2_0_LUT } from "../ternary-lut.js";
 import { Slot } from "../wasm/workspace.js";
 import {
   OP_ATTENTION, OP_GEGLU, OP_GELU, OP_MATMUL, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP, P_PREFETCH,
@@ -48,6 +49,8 @@ export interface ThreadedOptions {
   minParallelAttention?: number;
   /** Fall back to the main thread alone for a while when workers keep getting preempted (default true). */
   adaptive?: boolean;
+  /** TQ2_0 kernel (see WasmKernels). */
+  ternaryKernel?: TernaryKernel;
 }
 
 export class ThreadedKernels extends WasmKernels {
@@ -61,7 +64,7 @@ export class ThreadedKernels extends WasmKernels {
   private soloCalls = 0;
 
   constructor(arena: Arena, module: WebAssembly.Module, readonly threads: number, options: ThreadedOptions = {}) {
-    super(arena, module);
+    super(arena, module, { ternaryKernel: options.ternaryKernel });
     this.name = `${this.wasm.simdLevel() === 2 ? "wasm-relaxed" : "wasm"}-threads-${threads}`;
     this.pool = new ThreadPool(arena, module, this.wasm, threads, options.spin ?? DEFAULT_SPIN);
     this.minParallelBytes = options.minParallelBytes ?? MIN_PARALLEL_BYTES;
@@ -88,6 +91,7 @@ export class ThreadedKernels extends WasmKernels {
   }
 
   override matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void {
+    if (this.matMulInTiles(w, xPtr, n, outPtr)) return;
     if (w.rowBytes * w.rows * n < this.minParallelBytes || !this.poolAllowed()) {
       super.matMul(w, xPtr, n, outPtr);
       return;
@@ -99,10 +103,12 @@ export class ThreadedKernels extends WasmKernels {
     // the main thread's sleep timeout (a longer wait then means a preempted thread, see parallel.ts)
     const balanced = Math.ceil(w.rows / (this.threads * CHUNKS_PER_THREAD));
     const bounded = Math.floor(CHUNK_WORK / (w.rowBytes * n));
-    const chunk = Math.max(4, (Math.min(balanced, bounded) + 3) & ~3);
+    // (the table-lookup layout interleaves 16 rows: its chunks are multiples of 16)
+    const align = w.kernelType === TQ2_0_LUT ? LUT_ROWS : 4;
+    const chunk = Math.max(align, Math.ceil(Math.min(balanced, bounded) / align) * align);
     const i32 = this.arena.i32;
     const a = this.task(OP_MATMUL, chunk);
-    i32[a] = w.type;
+    i32[a] = w.kernelType ?? w.type;
     i32[a + 1] = w.ptr;
     i32[a + 2] = w.rowBytes;
     i32[a + 3] = w.rows;

@@ -14,6 +14,8 @@ export interface KernelExports {
     r1: number, xq: Ptr, xd: Ptr, xs: Ptr,
   ): void;
   getRow(type: number, src: Ptr, dst: Ptr, cols: number): number;
+  /** Row `lane` (0–15) of a 16-row group of a TQ2_0_LUT weight (see assembly/matmul-ternary-lut.ts). */
+  getRowTernaryLut(group: Ptr, lane: number, dst: Ptr, cols: number): void;
   /** Touch distance of this instance's matMul kernels in bytes (0 = off); see assembly/common.ts. */
   setPrefetch(bytes: number): void;
   rmsNorm(x: Ptr, w: Ptr, n: number, dim: number, eps: number, y: Ptr): void;

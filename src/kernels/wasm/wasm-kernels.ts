@@ -2,13 +2,26 @@
 // int8-quantized activations for the quantized types, f32 dot for F32/F16/BF16 (activations rounded to the weight's
 // half type first, as ggml does). Every method is a few numeric calls into the module: no per-call allocation.
 import { EdgeError } from "../../errors.js";
+import { GgmlType } from "../../tensor/ggml-type.js";
 import { ggmlTypeName } from "../../tensor/types.js";
+import { LUT_ROWS, repackTq2Lut, TQ2_0_LUT } from "../ternary-lut.js";
 import type { Arena, Ptr } from "../memory.js";
 import type { AttentionMask, Kernels, KvType, WeightTensor } from "../types.js";
 import { instantiateKernels, type KernelExports } from "./exports.js";
 import { Slot, Workspace } from "./workspace.js";
 
 const TYPE_IDS = 64;
+
+/**
+ * ternaryKernel "auto", per SIMD level (index: 1 base, 2 relaxed): true where the table-lookup kernel measured faster
+ * than the multiply kernel (scripts/bench-kernels.mjs --types TQ2_0,TQ2_0_LUT; BENCHMARKS.md).
+ */
+const AUTO_TERNARY_LUT: readonly boolean[] = [false, true, true];
+/**
+ * Input rows per table-lookup matMul call: a prompt's batch goes through in tiles of this many, so its tables (16
+ * bytes per activation) stay at 16 · cols · 16 bytes instead of growing with the batch.
+ */
+const LUT_TOKEN_TILE = 16;
 
 /**
  * Attention scratch of one thread: up to four f16-rounded q rows (4 · headDim floats, padded to 16 bytes), then four
@@ -21,6 +34,17 @@ export function attentionScratchBytes(headDim: number, positions: number): numbe
 /** The module's encoding of a non-causal mask: the last row every query sees (−1: causal). */
 export function allLastOf(mask: AttentionMask | undefined, pos0: number, n: number): number {
   return mask && !mask.causal ? pos0 + n - 1 : -1;
+}
+
+/**
+ * Which TQ2_0 kernel to use: "dot" multiplies the 2-bit codes (ggml's layout as is), "lut" repacks the matrix at load
+ * time for the table-lookup kernel (rows that are multiples of 16). Both give the same bits. "auto" picks the faster
+ * one of this build (measured: BENCHMARKS.md).
+ */
+export type TernaryKernel = "dot" | "lut" | "auto";
+
+export interface WasmKernelOptions {
+  ternaryKernel?: TernaryKernel;
 }
 
 export class WasmKernels implements Kernels {
@@ -39,10 +63,15 @@ export class WasmKernels implements Kernels {
   protected xs: Ptr = 0;
   protected xIn: Ptr = 0;
 
+  /** Whether TQ2_0 matrices are repacked for the table-lookup kernel. */
+  readonly ternaryLut: boolean;
+
   /** `module` is the compiled kernels module (Node: loadKernelModule() from ./load-node.js). */
-  constructor(readonly arena: Arena, readonly module: WebAssembly.Module) {
+  constructor(readonly arena: Arena, readonly module: WebAssembly.Module, options: WasmKernelOptions = {}) {
     this.wasm = instantiateKernels(module, arena.memory);
     this.name = this.wasm.simdLevel() === 2 ? "wasm-relaxed" : "wasm";
+    const choice = options.ternaryKernel ?? "auto";
+    this.ternaryLut = choice === "lut" || (choice === "auto" && AUTO_TERNARY_LUT[this.wasm.simdLevel()] === true);
     this.workspace = new Workspace(arena);
     for (let t = 0; t < TYPE_IDS; t++) {
       this.blockOfType[t] = this.wasm.activationBlock(t);
@@ -50,21 +79,34 @@ export class WasmKernels implements Kernels {
     }
   }
 
-  /** Validates that the weight's type is computable here (nothing is repacked: the ggml layout is used as is). */
+  /**
+   * Validates that the weight's type is computable here. TQ2_0 matrices are repacked in place for the table-lookup
+   * kernel when it is chosen (and the rows allow it); every other weight keeps ggml's layout.
+   */
   prepareWeight(w: WeightTensor): void {
     this.activationBlockOf(w);
+    if (this.ternaryLut && w.type === GgmlType.TQ2_0 && w.kernelType === undefined && w.rows % LUT_ROWS === 0 && w.cols % 256 === 0) {
+      if (repackTq2Lut(this.arena.u8, w.ptr, w.rows, w.cols, this.repackScratch(LUT_ROWS * w.rowBytes))) w.kernelType = TQ2_0_LUT;
+    }
+  }
+
+  private scratchBytes = new Uint8Array(0);
+  private repackScratch(bytes: number): Uint8Array {
+    if (this.scratchBytes.length < bytes) this.scratchBytes = new Uint8Array(bytes);
+    return this.scratchBytes;
   }
 
   /** Pre-size scratch for matMul inputs of up to `maxRows` rows of `maxCols` (avoids growth during generation). */
   reserveScratch(maxRows: number, maxCols: number): void {
-    this.workspace.reserve(Slot.ActQ, maxRows * maxCols * 3);
+    this.workspace.reserve(Slot.ActQ, Math.max(maxRows * maxCols * 3, this.ternaryLut ? Math.min(maxRows, LUT_TOKEN_TILE) * maxCols * 19 : 0));
     this.workspace.reserve(Slot.ActD, maxRows * (maxCols / 32) * 8);
     this.workspace.reserve(Slot.ActS, maxRows * (maxCols / 32) * 2);
     this.workspace.reserve(Slot.ActF, maxRows * maxCols * 4);
   }
 
   protected activationBlockOf(w: WeightTensor): number {
-    const block = w.type >= 0 && w.type < TYPE_IDS ? this.blockOfType[w.type]! : -1;
+    const type = w.kernelType ?? w.type;
+    const block = type >= 0 && type < TYPE_IDS ? this.blockOfType[type]! : -1;
     if (block < 0) {
       throw new EdgeError("unsupported_tensor_type", `${w.name}: matMul of ${ggmlTypeName(w.type)} weights is not supported`);
     }
@@ -79,14 +121,14 @@ export class WasmKernels implements Kernels {
     const cols = w.cols;
     const ws = this.workspace;
     if (block > 0) {
-      // i16 activations, then (relaxed build) their int8 copy
-      this.xq = ws.region(Slot.ActQ, n * cols * 3);
+      // i16 activations, then (relaxed build) their int8 copy, then (table-lookup kernel) 16 bytes of tables each
+      this.xq = ws.region(Slot.ActQ, n * cols * (w.kernelType === TQ2_0_LUT ? 19 : 3));
       // block 32 also keeps the Q8_1 sum correction (n · cols/32 floats) right after the scales
       this.xd = ws.region(Slot.ActD, n * (cols / block) * 4 * (block === 32 ? 2 : 1));
       this.xs = ws.region(Slot.ActS, n * (cols / 32) * 2);
     }
     this.xIn = this.floatOfType[w.type] === 1 ? ws.region(Slot.ActF, n * cols * 4) : x;
-    if (block > 0 || this.xIn !== x) this.roundInputs(w.type, x, n, cols);
+    if (block > 0 || this.xIn !== x) this.roundInputs(w.kernelType ?? w.type, x, n, cols);
   }
 
   /** Write the rounded activations into the regions set by prepareActivations (the threaded set splits this). */
@@ -102,13 +144,27 @@ export class WasmKernels implements Kernels {
     this.wasm.setPrefetch(bytes);
   }
 
+  /** A table-lookup matMul of more than LUT_TOKEN_TILE rows, done as tiles (true); false for any other call. */
+  protected matMulInTiles(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): boolean {
+    if (w.kernelType !== TQ2_0_LUT || n <= LUT_TOKEN_TILE) return false;
+    for (let t = 0; t < n; t += LUT_TOKEN_TILE) {
+      this.matMul(w, xPtr + t * w.cols * 4, Math.min(LUT_TOKEN_TILE, n - t), outPtr + t * w.rows * 4);
+    }
+    return true;
+  }
+
   matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void {
+    if (this.matMulInTiles(w, xPtr, n, outPtr)) return;
     const block = this.activationBlockOf(w);
     this.prepareActivations(w, block, xPtr, n);
-    this.wasm.matmulChunk(w.type, w.ptr, w.rowBytes, w.rows, w.cols, this.xIn, n, outPtr, 0, w.rows, this.xq, this.xd, this.xs);
+    this.wasm.matmulChunk(w.kernelType ?? w.type, w.ptr, w.rowBytes, w.rows, w.cols, this.xIn, n, outPtr, 0, w.rows, this.xq, this.xd, this.xs);
   }
 
   getRow(w: WeightTensor, row: number, outPtr: Ptr): void {
+    if (w.kernelType === TQ2_0_LUT) {
+      this.wasm.getRowTernaryLut(w.ptr + (row >> 4) * LUT_ROWS * w.rowBytes, row & 15, outPtr, w.cols);
+      return;
+    }
     if (this.wasm.getRow(w.type, w.ptr + row * w.rowBytes, outPtr, w.cols) === 0) {
       throw new EdgeError("unsupported_tensor_type", `${w.name}: cannot read rows of ${ggmlTypeName(w.type)} weights`);
     }

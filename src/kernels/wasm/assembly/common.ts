@@ -17,18 +17,25 @@ export const T_Q6_K: i32 = 14;
 export const T_BF16: i32 = 30;
 export const T_TQ1_0: i32 = 34;
 export const T_TQ2_0: i32 = 35;
+/** Not a ggml type: TQ2_0 repacked at load time for the table-lookup kernel (matmul-ternary-lut.ts). */
+export const T_TQ2_0_LUT: i32 = 48;
 
 /** 2^112: rebias factor from a binary16 exponent placed in a float32 exponent field. */
 export const F16_REBIAS: f32 = 5.192296858534828e33;
 
 /**
- * binary16 bits → f32 for scale fields: sign and the 15 magnitude bits are moved into float32 position and the
- * exponent rebiased by one multiply, which is exact for normals and subnormals. Inf/NaN come out finite (scales never
- * are); use f16ToF32Exact where they matter.
+ * binary16 bits → f32 for scale fields, exact for normals and subnormals (Inf/NaN come out finite: scales never are;
+ * use f16ToF32Exact where they matter). Integer-only for normals (the exponent is rebiased by an add); a subnormal is
+ * its mantissa times 2^−24. No float operation ever sees a subnormal operand: x86 takes a microcode assist of ~100
+ * cycles for one, and K-quant super-block scales of real weights are often f16 subnormals (Q6_K's d ≈ 1e-5) — a
+ * multiply by 2^112 on the raw bits (the previous conversion) ran Q6_K matMuls at half speed on such files.
  */
 // @ts-ignore: decorator
 @inline export function f16ToF32(h: u32): f32 {
-  return reinterpret<f32>(((h & 0x8000) << 16) | ((h & 0x7fff) << 13)) * F16_REBIAS;
+  const sign = (h & 0x8000) << 16;
+  const normal = reinterpret<f32>(sign | (((h & 0x7fff) << 13) + 0x38000000));
+  const sub = reinterpret<f32>(sign | reinterpret<u32>(<f32>(h & 0x3ff) * <f32>5.9604644775390625e-8));
+  return select<f32>(normal, sub, (h & 0x7c00) != 0);
 }
 
 /** binary16 bits → f32 including Inf/NaN (payload widened as ggml does). */

@@ -6,6 +6,7 @@ import { attendItem } from "./ops";
 
 export { activationBlock, activationFloat, matmulChunk, prepareActivations } from "./matmul";
 export { pinned, setPrefetch } from "./common";
+export { getRowTernaryLut } from "./matmul-ternary-lut";
 export { add, addBias, geglu, gelu, layerNorm, rmsNorm, rope, scale, softcap, storeKv, swiglu } from "./ops";
 export { dispatch, signalExit, workerLoop } from "./parallel";
 

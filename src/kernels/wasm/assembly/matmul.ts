@@ -1,5 +1,6 @@
 // matMul dispatch by weight type: the activation form each type is paired with, and the kernel for a row range.
-import { T_BF16, T_F16, T_F32, T_Q2_K, T_Q3_K, T_Q4_0, T_Q4_1, T_Q4_K, T_Q5_0, T_Q5_1, T_Q5_K, T_Q6_K, T_Q8_0, T_TQ1_0, T_TQ2_0 } from "./common";
+import { T_BF16, T_F16, T_F32, T_Q2_K, T_Q3_K, T_Q4_0, T_Q4_1, T_Q4_K, T_Q5_0, T_Q5_1, T_Q5_K, T_Q6_K, T_Q8_0, T_TQ1_0, T_TQ2_0, T_TQ2_0_LUT } from "./common";
+import { buildLutTables, matmulTernaryLut } from "./matmul-ternary-lut";
 import { matmulTernary } from "./matmul-ternary";
 import { matmulBF16, matmulF16, matmulF32 } from "./matmul-float";
 import { matmulK } from "./matmul-k";
@@ -13,7 +14,7 @@ import { quantizeRows, roundActivations } from "./quantize";
 export function activationBlock(type: i32): i32 {
   if (type == T_Q8_0 || type == T_Q4_0 || type == T_Q4_1 || type == T_Q5_0 || type == T_Q5_1) return 32;
   if (type == T_Q4_K || type == T_Q5_K || type == T_Q6_K || type == T_Q2_K || type == T_Q3_K) return 256;
-  if (type == T_TQ1_0 || type == T_TQ2_0) return 256;
+  if (type == T_TQ1_0 || type == T_TQ2_0 || type == T_TQ2_0_LUT) return 256;
   if (type == T_F32 || type == T_F16 || type == T_BF16) return 0;
   return -1;
 }
@@ -37,6 +38,7 @@ export function prepareRows(
 ): void {
   const block = activationBlock(type);
   if (block > 0) quantizeRows(x, n, cols, block, xq, xd, xs, t0, t1);
+  if (type == T_TQ2_0_LUT) buildLutTables(xq, n, cols, t0, t1);
   if (activationFloat(type) != 0) {
     const o = (<usize>t0 * <usize>cols) << 2;
     roundActivations(type == T_BF16, x + o, (t1 - t0) * cols, xf + o);
@@ -62,6 +64,7 @@ export function matmulChunk(
   else if (type == T_Q5_K) matmulK(5, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
   else if (type == T_Q6_K) matmulK(6, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
   else if (type == T_TQ2_0) matmulTernary(2, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
+  else if (type == T_TQ2_0_LUT) matmulTernaryLut(w, rb, rows, cols, xq, xd, n, out, r0, r1);
   else if (type == T_TQ1_0) matmulTernary(1, w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
   else if (type == T_F32) matmulF32(w, rb, rows, cols, x, n, out, r0, r1);
   else if (type == T_F16) matmulF16(w, rb, rows, cols, x, n, out, r0, r1);
