@@ -57,6 +57,11 @@ export type ErrorCode =
   // apps/alerts/: the alert policy file and sensor events
   | "policy_invalid"
   | "event_invalid"
+  // apps/intent, apps/rag, eval/tasks, apps/plan: datasets, saved heads and indexes, the memory plan
+  | "dataset_invalid"
+  | "head_invalid"
+  | "index_invalid"
+  | "does_not_fit"
   // io / cli / tools
   | "file_not_found"
   | "io_error"
