@@ -65,6 +65,16 @@ export function buildLutTables(xq: usize, n: i32, cols: i32, t0: i32, t1: i32): 
   return v128.bitselect(normal, sub, i32x4.ne(v128.and(h, i32x4.splat(0x7c00)), i32x4.splat(0)));
 }
 
+/**
+ * Lane i = table lane idx[i]; the indices are 0–15, where relaxed_swizzle is defined as swizzle is. x86 needs one
+ * instruction for it (pshufb) against two for swizzle (which must zero lanes of indices ≥ 16 first).
+ */
+// @ts-ignore: decorator
+@inline function lookup(table: v128, idx: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(table, idx);
+  return i8x16.swizzle(table, idx);
+}
+
 /** Rows [r0, r1) (multiples of 16) of out (n, rows) for a TQ2_0_LUT weight; tables from buildLutTables. */
 export function matmulTernaryLut(
   w: usize, rb: usize, rows: i32, cols: i32, xq: usize, xd: usize, n: i32, out: usize, r0: i32, r1: i32,
@@ -88,11 +98,11 @@ export function matmulTernaryLut(
           const v0 = v128.load(wb), v1 = v128.load(wb, 16);
           const i0 = v128.and(v0, m15), i1 = i8x16.shr_u(v0, 4), i2 = v128.and(v1, m15), i3 = i8x16.shr_u(v1, 4);
           const sl = i8x16.add(
-            i8x16.add(i8x16.swizzle(v128.load(tab), i0), i8x16.swizzle(v128.load(tab, 32), i1)),
-            i8x16.add(i8x16.swizzle(v128.load(tab, 64), i2), i8x16.swizzle(v128.load(tab, 96), i3)));
+            i8x16.add(lookup(v128.load(tab), i0), lookup(v128.load(tab, 32), i1)),
+            i8x16.add(lookup(v128.load(tab, 64), i2), lookup(v128.load(tab, 96), i3)));
           const sh = i8x16.add(
-            i8x16.add(i8x16.swizzle(v128.load(tab, 16), i0), i8x16.swizzle(v128.load(tab, 48), i1)),
-            i8x16.add(i8x16.swizzle(v128.load(tab, 80), i2), i8x16.swizzle(v128.load(tab, 112), i3)));
+            i8x16.add(lookup(v128.load(tab, 16), i0), lookup(v128.load(tab, 48), i1)),
+            i8x16.add(lookup(v128.load(tab, 80), i2), lookup(v128.load(tab, 112), i3)));
           l0 = i16x8.add(l0, i16x8.extend_low_i8x16_s(sl));
           l1 = i16x8.add(l1, i16x8.extend_high_i8x16_s(sl));
           h0 = i16x8.add(h0, i16x8.extend_low_i8x16_s(sh));
