@@ -100,7 +100,7 @@ export class WasmKernels implements Kernels {
   reserveScratch(maxRows: number, maxCols: number): void {
     this.workspace.reserve(Slot.ActQ, Math.max(maxRows * maxCols * 3, this.ternaryLut ? Math.min(maxRows, LUT_TOKEN_TILE) * maxCols * 19 : 0));
     this.workspace.reserve(Slot.ActD, maxRows * (maxCols / 32) * 8);
-    this.workspace.reserve(Slot.ActS, maxRows * (maxCols / 32) * 2);
+    this.workspace.reserve(Slot.ActS, maxRows * (maxCols / 32) * 6);
     this.workspace.reserve(Slot.ActF, maxRows * maxCols * 4);
   }
 
@@ -125,7 +125,8 @@ export class WasmKernels implements Kernels {
       this.xq = ws.region(Slot.ActQ, n * cols * (w.kernelType === TQ2_0_LUT ? 19 : 3));
       // block 32 also keeps the Q8_1 sum correction (n · cols/32 floats) right after the scales
       this.xd = ws.region(Slot.ActD, n * (cols / block) * 4 * (block === 32 ? 2 : 1));
-      this.xs = ws.region(Slot.ActS, n * (cols / 32) * 2);
+      // block 256 also keeps the sums of 16 (n · cols/16 i16) right after the sums of 32
+      this.xs = ws.region(Slot.ActS, n * (cols / 32) * (block === 32 ? 2 : 6));
     }
     this.xIn = this.floatOfType[w.type] === 1 ? ws.region(Slot.ActF, n * cols * 4) : x;
     if (block > 0 || this.xIn !== x) this.roundInputs(w.kernelType ?? w.type, x, n, cols);

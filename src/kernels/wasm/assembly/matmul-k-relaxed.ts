@@ -132,25 +132,30 @@ export function rowQ45Kx4r(
 }
 
 /**
- * Relaxed build: Σ sc·(u − 32)·x over 16 elements — u: 6-bit codes (unsigned bytes), x: int8 activations at x,
- * sc: the group's int8 scale as an i16x8 splat. (u − 32) is not a valid unsigned operand, so the offset is its own
- * dot product: u·x − 32·x per pair stays within i16 (≤ 2·63·127).
+ * Relaxed build: Σ sc·u·x over 16 elements — u: 6-bit codes (unsigned bytes), x: int8 activations at x, sc: the
+ * group's int8 scale as an i16x8 splat. The codes' offset of 32 is subtracted per block (q6Offset), from the
+ * activations' sums of 16, so it costs nothing per weight row.
  */
 // @ts-ignore: decorator
 @inline function q6Group(u: v128, x: usize, sc: v128): v128 {
   let p = i16x8.splat(0);
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    const xv = v128.load(x);
-    p = i16x8.sub(i16x8.relaxed_dot_i8x16_i7x16_s(xv, u), i16x8.relaxed_dot_i8x16_i7x16_s(xv, i8x16.splat(32)));
-  }
+  if (ASC_FEATURE_RELAXED_SIMD) p = i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(x), u);
   return i32x4.dot_i16x8_s(p, sc);
 }
 
+/** 32 · Σ sc[g] · S[g] over a block's 16 groups: the scales (int8 at sc) and the activations' sums of 16 (i16 at s16). */
+// @ts-ignore: decorator
+@inline function q6Offset(sc: usize, s16: usize): i32 {
+  const s = v128.load(sc);
+  const d = i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(s), v128.load(s16)), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(s), v128.load(s16, 16)));
+  return hsumI32(d) << 5;
+}
+
 /**
- * Relaxed build: one Q6_K half (128 elements) · int8 activations xh, integer. The eight 16-element code vectors in
- * activation order: stream s (0..3, as in ggml's dequantize_row_q6_K) covers activations 32s .. 32s + 31 with the
- * low nibbles (s < 2) or high nibbles of ql[l] (s even) or ql[l + 32] (s odd) and bits 2s, 2s + 1 of qh[l]; scale
- * sc[2s] for l < 16, sc[2s + 1] above.
+ * Relaxed build: one Q6_K half (128 elements) · int8 activations xh, integer, without the codes' offset. The eight
+ * 16-element code vectors in activation order: stream s (0..3, as in ggml's dequantize_row_q6_K) covers activations
+ * 32s .. 32s + 31 with the low nibbles (s < 2) or high nibbles of ql[l] (s even) or ql[l + 32] (s odd) and bits 2s,
+ * 2s + 1 of qh[l]; scale sc[2s] for l < 16, sc[2s + 1] above.
  */
 // @ts-ignore: decorator
 @inline function halfQ6K8(ql: usize, qh: usize, sc: usize, xh: usize): v128 {
@@ -173,26 +178,35 @@ export function rowQ45Kx4r(
   return acc;
 }
 
-/** Relaxed build: one Q6_K super-block · int8 activations x8 (256 bytes): Σ w·x / (d·dx) as an integer. */
+/**
+ * Relaxed build: one Q6_K super-block · int8 activations x8 (256 bytes) whose sums of 16 are at s16: Σ w·x / (d·dx)
+ * as an integer, Σ sc·u·x − 32 · Σ sc·x.
+ */
 // @ts-ignore: decorator
-@inline export function dotQ6K8(w: usize, x8: usize): i32 {
+@inline export function dotQ6K8(w: usize, x8: usize, s16: usize): i32 {
   const lo = halfQ6K8(w, w + 128, w + 192, x8);
   pin(lo);
-  return hsumI32(i32x4.add(lo, halfQ6K8(w + 64, w + 160, w + 200, x8 + 128)));
+  return hsumI32(i32x4.add(lo, halfQ6K8(w + 64, w + 160, w + 200, x8 + 128))) - q6Offset(w + 192, s16);
 }
 
-/** Relaxed build: one Q6_K row · four int8 activation rows (xqs: bytes between them). */
-export function rowQ6Kx4r(w: usize, nb: i32, xq: usize, xqs: usize, xd: usize, xds: usize, out: usize, os: usize): void {
+/**
+ * Relaxed build: one Q6_K row · four int8 activation rows (xqs: bytes between them; their sums of 16 at xs16, xss16
+ * bytes apart).
+ */
+export function rowQ6Kx4r(
+  w: usize, nb: i32, xq: usize, xqs: usize, xd: usize, xds: usize, xs16: usize, xss16: usize, out: usize, os: usize,
+): void {
   let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0;
   for (let b = 0; b < nb; b++) {
     const d = f16ToF32(load<u16>(w, 208));
-    a0 += load<f32>(xd) * (d * <f32>dotQ6K8(w, xq));
-    a1 += load<f32>(xd + xds) * (d * <f32>dotQ6K8(w, xq + xqs));
-    a2 += load<f32>(xd + 2 * xds) * (d * <f32>dotQ6K8(w, xq + 2 * xqs));
-    a3 += load<f32>(xd + 3 * xds) * (d * <f32>dotQ6K8(w, xq + 3 * xqs));
+    a0 += load<f32>(xd) * (d * <f32>dotQ6K8(w, xq, xs16));
+    a1 += load<f32>(xd + xds) * (d * <f32>dotQ6K8(w, xq + xqs, xs16 + xss16));
+    a2 += load<f32>(xd + 2 * xds) * (d * <f32>dotQ6K8(w, xq + 2 * xqs, xs16 + 2 * xss16));
+    a3 += load<f32>(xd + 3 * xds) * (d * <f32>dotQ6K8(w, xq + 3 * xqs, xs16 + 3 * xss16));
     w += Q6_K_BYTES;
     xq += 256;
     xd += 4;
+    xs16 += 32;
   }
   store<f32>(out, a0);
   store<f32>(out + os, a1);

@@ -248,13 +248,14 @@ function rowQ5K(w: usize, nb: i32, xq: usize, xd: usize, xs: usize): f32 {
   return acc;
 }
 
-function rowQ6K(w: usize, nb: i32, xq: usize, xd: usize): f32 {
+function rowQ6K(w: usize, nb: i32, xq: usize, xd: usize, xs16: usize): f32 {
   let acc: f32 = 0;
   for (let b = 0; b < nb; b++) {
     touch(w);
     if (relaxedK(6)) {
-      acc += load<f32>(xd) * (f16ToF32(load<u16>(w, 208)) * <f32>dotQ6K8(w, xq));
+      acc += load<f32>(xd) * (f16ToF32(load<u16>(w, 208)) * <f32>dotQ6K8(w, xq, xs16));
       xq += 256;
+      xs16 += 32;
     } else {
       acc += load<f32>(xd) * dotQ6K(w, xq);
       xq += 512;
@@ -400,6 +401,8 @@ export function matmulK(
   // the int8 copy sits right after the i16 activations (quantize.ts)
   if (relaxedK(kind)) xq += (<usize>n * <usize>cols) << 1;
   const xqs = relaxedK(kind) ? <usize>cols : <usize>cols << 1, xds = <usize>nb << 2, xss = <usize>(cols >> 5) << 1;
+  // the sums of 16 follow the n rows' sums of 32 (quantize.ts)
+  const xs16 = xs + <usize>n * xss, xss16 = <usize>(cols >> 4) << 1;
   const os = <usize>rows << 2;
   setTouchEnd(w + <usize>r1 * rb);
   let t = 0;
@@ -410,7 +413,7 @@ export function matmulK(
     for (let r = r0; r < r1; r++) {
       const wr = w + <usize>r * rb, o = ot + (<usize>r << 2);
       touch(wr);
-      if (kind == 6 && relaxedK(6)) rowQ6Kx4r(wr, nb, xqt, xqs, xdt, xds, o, os);
+      if (kind == 6 && relaxedK(6)) rowQ6Kx4r(wr, nb, xqt, xqs, xdt, xds, xs16 + <usize>t * xss16, xss16, o, os);
       else if (kind == 6) rowQ6Kx4(wr, nb, xqt, xqs, xdt, xds, o, os);
       else if (relaxedK(kind)) rowQ45Kx4r(kind == 5, wr, nb, xqt, xqs, xdt, xds, xst, xss, o, os);
       else rowQ45Kx4(kind == 5, wr, nb, xqt, xqs, xdt, xds, xst, xss, o, os);
@@ -426,7 +429,7 @@ export function matmulK(
       else if (kind == 3) v = rowQ3K(wr, nb, xqt, xdt);
       else if (kind == 4) v = rowQ4K(wr, nb, xqt, xdt, xst);
       else if (kind == 5) v = rowQ5K(wr, nb, xqt, xdt, xst);
-      else v = rowQ6K(wr, nb, xqt, xdt);
+      else v = rowQ6K(wr, nb, xqt, xdt, xs16 + <usize>t * xss16);
       store<f32>(ot + (<usize>r << 2), v);
     }
   }

@@ -10,6 +10,8 @@
 //   xq  (n, cols)        i16   q, |q| ≤ 127, widened so the dot kernels feed i32x4.dot_i16x8_s directly
 //   xd  (n, cols/block)  f32   d
 //   xs  (n, cols/32)     i16   Σ q over each 32 elements (for the K-quant minimums and the Q4_0 offset)
+//   xs16 (n, cols/16)    i16   block 256 only, right after xs: Σ q over each 16 elements (Q6_K's offset of 32, once
+//                              per token instead of once per weight row)
 //   xc  (n, cols/32)     f32   block 32 only, right after xd: s = f16(amax/127 · Σq), the sum ggml's Q8_1 keeps
 //                              (with the unrounded d); Q4_1/Q5_1 dots add min·s
 // With block 32 the per-block values (xd, xs, xc) of rows in complete groups of four are interleaved — element
@@ -32,6 +34,7 @@ export function quantizeRows(
   let xq8 = xq + ((<usize>n * <usize>cols) << 1) + <usize>t0 * <usize>cols;
   x += (<usize>t0 * <usize>cols) << 2;
   xq += (<usize>t0 * <usize>cols) << 1;
+  let xs16 = xs + ((<usize>n * <usize>(cols >> 5)) << 1) + ((<usize>t0 * <usize>(cols >> 4)) << 1);
   if (block != 32) xs += (<usize>t0 * <usize>(cols >> 5)) << 1;
   const full = n & ~3;
   let k = 0; // per-block index of (t, b)
@@ -58,7 +61,13 @@ export function quantizeRows(
           const c = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 16), vid)));
           const a2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 32), vid)));
           const c2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 48), vid)));
-          sum = i32x4.add(sum, i32x4.add(i32x4.add(a, c), i32x4.add(a2, c2)));
+          const sum16 = i32x4.add(i32x4.add(a, c), i32x4.add(a2, c2));
+          sum = i32x4.add(sum, sum16);
+          if (block != 32) {
+            const h = i32x4.add(sum16, i32x4.shuffle(sum16, sum16, 2, 3, 0, 1));
+            store<i16>(xs16, <i16>(i32x4.extract_lane(h, 0) + i32x4.extract_lane(h, 1)));
+            xs16 += 2;
+          }
           const lo = i16x8.narrow_i32x4_s(a, c), hi = i16x8.narrow_i32x4_s(a2, c2);
           v128.store(xq + (<usize>(i + e) << 1), lo);
           v128.store(xq + (<usize>(i + e) << 1), hi, 16);
