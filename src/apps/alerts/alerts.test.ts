@@ -8,7 +8,7 @@ import { AlertWriter, type Alert, type LineError } from "./alerts.js";
 import { checkAlert } from "./check.js";
 import { parseEvent } from "./event.js";
 import { alertFacts } from "./facts.js";
-import { readLines } from "./lines.js";
+import { readLines } from "../../io/lines.js";
 import { languageOf, parsePolicy, type Policy } from "./policy.js";
 import { gradeEvent } from "./severity.js";
 import { examplePolicy, examplePolicyJson, PUMP, REPO_ROOT } from "./test-policy.js";

@@ -12,7 +12,7 @@ import { checkAlert, type Violation } from "./check.js";
 import { parseEvent, type SensorEvent } from "./event.js";
 import { alertFacts, slotValues, type AlertFacts } from "./facts.js";
 import { FieldError } from "./fields.js";
-import type { InputLine } from "./lines.js";
+import type { InputLine } from "../../io/lines.js";
 import { CONFIDENCE_FLOOR, languageOf, parsePolicy, templateFor, type LanguagePolicy, type Policy, type Side } from "./policy.js";
 import { gradeEvent } from "./severity.js";
 import { partsText, renderParts, type Part } from "./template.js";

@@ -4,7 +4,7 @@
 import { once } from "node:events";
 import { EdgeError } from "../../errors.js";
 import { AlertWriter, loadPolicy } from "../../apps/alerts/alerts.js";
-import { readLines } from "../../apps/alerts/lines.js";
+import { readLines } from "../../io/lines.js";
 import { languageOf } from "../../apps/alerts/policy.js";
 import { helpText, optionalNumber, parseArgs, requireString, type OptionSpec } from "../args.js";
 import { MODEL_OPTIONS, openModel } from "../common.js";

@@ -1,5 +1,6 @@
-// JSON-lines input as it arrives: bytes split at "\n", each line decoded as strict UTF-8 (a broken byte is an error
-// for that line, never a silent U+FFFD inside a sensor name), with a size cap so one runaway line cannot eat memory.
+// JSON-lines input as it arrives (alert events, evaluation data): bytes split at "\n", each line decoded as strict
+// UTF-8 (a broken byte is an error for that line, never a silent U+FFFD inside a name), with a size cap so one runaway
+// line cannot eat memory.
 
 export type InputLine =
   | { line: number; text: string }
