@@ -27,3 +27,7 @@ export { quantize, dequantize } from "./tensor/types.js";
 export { perplexity } from "./eval/perplexity.js";
 export { ARCHITECTURES } from "./model/registry.js";
 export type { ModelConfig } from "./model/config.js";
+// edge applications: retrieval-grounded answers (edgellm rag), the memory plan (edgellm plan)
+export { buildIndex, saveIndex, loadIndex, retrieve, answer, answerJson, modelEmbedder, NOT_FOUND_ANSWER } from "./apps/rag/index.js";
+export type { RagIndex, Chunk, BuildOptions, RetrieveOptions, Retrieval, Passage, AnswerOptions, AnswerResult, Citation, AnswerMode } from "./apps/rag/index.js";
+export { planMemory, readDevice, type MemoryPlan, type MemoryBreakdown, type PlanOptions, type Device } from "./apps/plan/index.js";

@@ -1,7 +1,10 @@
 // Options and helpers shared by the commands that load a model.
 import { readFileSync } from "node:fs";
 import { EdgeError } from "../errors.js";
-import { loadModel, type LoadedModel } from "../engine.js";
+import { loadModel, readGgufHeader, type LoadedModel } from "../engine.js";
+import { readDevice } from "../apps/plan/device.js";
+import { fitSession } from "../apps/plan/fit.js";
+import { hasSmallYoungGeneration } from "../apps/plan/runtime-cost.js";
 import type { GenerateOptions } from "../runtime/generate.js";
 import { modelPathOrDefault } from "./default-model.js";
 import { optionalNumber, requireString, type OptionSpec, type Parsed } from "./args.js";
@@ -13,6 +16,14 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   "memory-budget": { type: "number", help: "MiB for weights + KV cache + scratch (default: 3/4 of RAM, max 4032)" },
   help: { type: "boolean", alias: "h", help: "show this help" },
 };
+
+/** --max-memory for the commands that open one session (run, chat): handled by openModel and contextOf. */
+export const MEMORY_OPTIONS: Record<string, OptionSpec> = {
+  "max-memory": { type: "number", help: "MiB for the whole process: the context is the largest that fits (refused when 256 tokens do not)" },
+};
+
+/** The context openModel fitted under --max-memory, per model it opened. */
+const fittedContext = new WeakMap<LoadedModel, number>();
 
 /** Load the model named by -m, or the bundled demo model when `allowDefault` and no -m is given. */
 export function openModel(p: Parsed, allowDefault = false): LoadedModel {
@@ -27,11 +38,26 @@ export function openModel(p: Parsed, allowDefault = false): LoadedModel {
     throw new EdgeError("bad_argument", `--backend must be "wasm" or "reference", got "${String(backend)}"`);
   }
   const budgetMiB = optionalNumber(p, "memory-budget");
-  return loadModel(path, {
-    threads,
-    backend: backend as "wasm" | "reference" | undefined,
-    memoryBudget: budgetMiB !== undefined ? budgetMiB * 2 ** 20 : undefined,
-  });
+  let memoryBudget = budgetMiB !== undefined ? budgetMiB * 2 ** 20 : undefined;
+  // --max-memory: plan from the header first (no weight read), so that a budget too small is refused with the numbers
+  const maxMemory = optionalNumber(p, "max-memory");
+  let fitted: number | undefined;
+  if (maxMemory !== undefined) {
+    if (!(maxMemory > 0)) throw new EdgeError("bad_argument", `--max-memory must be a positive number of MiB, got ${maxMemory}`);
+    const fit = fitSession(readGgufHeader(path), maxMemory * 2 ** 20, readDevice(), {
+      threads, ctx: positiveInt(p, "ctx"), backend: backend as "wasm" | "reference" | undefined, smallYoungGeneration: hasSmallYoungGeneration(),
+    });
+    fitted = fit.ctx;
+    memoryBudget = Math.min(memoryBudget ?? Infinity, fit.arenaBudget);
+  }
+  const lm = loadModel(path, { threads, backend: backend as "wasm" | "reference" | undefined, memoryBudget });
+  if (fitted !== undefined) fittedContext.set(lm, fitted);
+  return lm;
+}
+
+/** The context of the command's session: --ctx, else under --max-memory the largest that fits (else the engine's). */
+export function contextOf(p: Parsed, lm: LoadedModel): number | undefined {
+  return positiveInt(p, "ctx") ?? fittedContext.get(lm);
 }
 
 export function positiveInt(p: Parsed, name: string): number | undefined {

@@ -18,6 +18,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   alert: () => import("./commands/alert.js").then((m) => m.command),
   grammar: () => import("./commands/grammar.js").then((m) => m.command),
   serve: () => import("./commands/serve.js").then((m) => m.command),
+  eval: () => import("./commands/eval.js").then((m) => m.command),
+  plan: () => import("./commands/plan.js").then((m) => m.command),
+  rag: () => import("./commands/rag.js").then((m) => m.command),
+  intent: () => import("./commands/intent.js").then((m) => m.command),
 };
 
 export async function main(argv: string[]): Promise<number> {

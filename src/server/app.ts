@@ -11,6 +11,7 @@ import { CHAT_BODY, COMPLETION_BODY, EMBEDDING_BODY } from "./openai/schemas.js"
 import { registerJsonParser } from "./json-body.js";
 import { onClientGone } from "./sse.js";
 import { registerOllama } from "./ollama/routes.js";
+import { registerRag } from "./rag.js";
 
 export interface AppOptions {
   /** Required as `Authorization: Bearer KEY` (or `x-api-key`) on every route but /health. */
@@ -19,6 +20,8 @@ export interface AppOptions {
   cors?: string;
   /** Largest request body in bytes (default 2 MiB). */
   bodyLimit?: number;
+  /** Retrieval indexes for POST /v1/rag/ask, name → index file (src/server/rag.ts). */
+  ragIndexes?: Record<string, string>;
 }
 
 /** The context, or undefined while models load (then every route but /health answers 503). */
@@ -80,6 +83,7 @@ export async function buildApp(slot: ContextSlot, o: AppOptions = {}): Promise<F
   app.post("/v1/completions", { schema: { body: COMPLETION_BODY } }, (request, reply) => completions(slot.current!, request as never, reply));
   app.post("/v1/embeddings", { schema: { body: EMBEDDING_BODY } }, (request, reply) => embeddings(slot.current!, request as never, reply));
   registerOllama(app, slot);
+  registerRag(app, slot, o.ragIndexes ?? {});
   return app;
 }
 

@@ -6,11 +6,12 @@ import type { LoadedModel } from "../../engine.js";
 import type { Session } from "../../runtime/session.js";
 import { ChatTemplate, type ChatMessage } from "../../tokenizer/chat-template.js";
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
-import { MODEL_OPTIONS, openModel, positiveInt, SAMPLING_OPTIONS, samplingFromArgs, singleTokenId } from "../common.js";
+import { contextOf, MEMORY_OPTIONS, MODEL_OPTIONS, openModel, SAMPLING_OPTIONS, samplingFromArgs, singleTokenId } from "../common.js";
 import { GRAMMAR_OPTIONS, grammarFromArgs } from "../grammar-options.js";
 
 const SPEC: Record<string, OptionSpec> = {
   ...MODEL_OPTIONS,
+  ...MEMORY_OPTIONS,
   ...SAMPLING_OPTIONS,
   ...GRAMMAR_OPTIONS,
   "n-predict": { ...SAMPLING_OPTIONS["n-predict"], default: 256 },
@@ -27,7 +28,7 @@ export const command = {
     const options = samplingFromArgs(p, argv);
     const lm = openModel(p, true);
     const sampling = { ...options, grammar: grammarFromArgs(p, singleTokenId(lm)) };
-    const chat = new Conversation(lm, positiveInt(p, "ctx"), typeof p.system === "string" ? p.system : undefined);
+    const chat = new Conversation(lm, contextOf(p, lm), typeof p.system === "string" ? p.system : undefined);
     const reply = async (text: string) => {
       for await (const piece of chat.say(text, sampling)) process.stdout.write(piece);
       process.stdout.write("\n");

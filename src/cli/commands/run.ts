@@ -3,11 +3,12 @@ import { EdgeError } from "../../errors.js";
 import { helpText, optionalNumber, parseArgs, requireString, type OptionSpec } from "../args.js";
 import { ChatTemplate } from "../../tokenizer/chat-template.js";
 import { chatPromptIds } from "./chat.js";
-import { MODEL_OPTIONS, openModel, positiveInt, SAMPLING_OPTIONS, samplingFromArgs, singleTokenId } from "../common.js";
+import { contextOf, MEMORY_OPTIONS, MODEL_OPTIONS, openModel, SAMPLING_OPTIONS, samplingFromArgs, singleTokenId } from "../common.js";
 import { GRAMMAR_OPTIONS, grammarFromArgs } from "../grammar-options.js";
 
 const SPEC: Record<string, OptionSpec> = {
   ...MODEL_OPTIONS,
+  ...MEMORY_OPTIONS,
   prompt: { type: "string", alias: "p", help: "prompt text" },
   ...SAMPLING_OPTIONS,
   ...GRAMMAR_OPTIONS,
@@ -30,7 +31,7 @@ export const command = {
     const lm = openModel(p, true);
     const t1 = performance.now();
     const grammar = grammarFromArgs(p, singleTokenId(lm));
-    const session = lm.createSession({ ctx: positiveInt(p, "ctx") });
+    const session = lm.createSession({ ctx: contextOf(p, lm) });
     // The bundled demo model is a chat model: without -m the prompt goes through its chat template.
     const template = p.model === undefined ? ChatTemplate.fromGguf(lm.file, lm.tokenizer) : undefined;
     const promptIds = template ? chatPromptIds(lm, template, [{ role: "user", content: prompt }]) : lm.tokenizer.encode(prompt);

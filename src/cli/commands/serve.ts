@@ -1,8 +1,10 @@
 // `edgellm serve`: an OpenAI- and Ollama-compatible HTTP server on one small device (see README, "Serving").
 import { EdgeError } from "../../errors.js";
 import { startServer } from "../../server/server.js";
+import { parseRagIndexOptions } from "../../server/rag.js";
 import { collect, positiveInt } from "../common.js";
 import { modelPathOrDefault } from "../default-model.js";
+import { serveContext } from "../serve-memory.js";
 import { helpText, optionalNumber, parseArgs, type OptionSpec } from "../args.js";
 
 const SPEC: Record<string, OptionSpec> = {
@@ -18,8 +20,9 @@ const SPEC: Record<string, OptionSpec> = {
   "api-key": { type: "string", help: "require Authorization: Bearer KEY" },
   cors: { type: "string", help: "allow browsers from this origin (or *)" },
   timeout: { type: "number", help: "seconds a request may take, waiting included (0: no limit)", default: 600 },
-  "max-memory": { type: "number", help: "MiB for the whole server: refuse to start when weights + slots do not fit" },
+  "max-memory": { type: "number", help: "MiB for the whole server: without --ctx the slots get the largest context that fits; refused when weights + slots do not fit" },
   "log-format": { type: "string", help: "request log lines on stderr: text | json", default: "text" },
+  "rag-index": { type: "string", help: "serve a rag index for POST /v1/rag/ask as NAME=INDEX.json (repeat for several)" },
   help: { type: "boolean", alias: "h", help: "show this help" },
 };
 const USAGE = "edgellm serve [-m FILE …] [--alias NAME …] [--host 127.0.0.1] [--port 8080] [--ctx N] [--parallel N] [--queue N] [--threads N] [--api-key KEY] [--cors ORIGIN] [--timeout SECONDS] [--max-memory MB]";
@@ -46,6 +49,9 @@ export const command = {
     const ctx = positiveInt(p, "ctx");
     const chunk = positiveInt(p, "batch");
     const threads = positiveInt(p, "threads");
+    const ragIndexes = parseRagIndexOptions(collect(argv, "--rag-index"));
+    // --max-memory without --ctx: the largest slot context that fits (refused with the numbers when 256 tokens do not)
+    const fittedCtx = ctx ?? (maxMemory === undefined ? undefined : serveContext(models.length ? models : [modelPathOrDefault(undefined)], { maxMemory: maxMemory * 2 ** 20, parallel, chunk, threads }));
     // a signal during loading stops the server as soon as it is up
     let stopRequested: string | undefined;
     let stop = (signal: string) => void (stopRequested = signal);
@@ -56,7 +62,7 @@ export const command = {
       aliases,
       host: String(p.host),
       port,
-      ctx,
+      ctx: fittedCtx,
       parallel,
       queue,
       chunk,
@@ -66,6 +72,7 @@ export const command = {
       timeout,
       maxMemory: maxMemory === undefined ? undefined : maxMemory * 2 ** 20,
       logFormat,
+      ragIndexes,
     });
     await new Promise<void>((resolve) => {
       stop = (signal: string) => {
