@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { percentile } from "../src/bench/stats.js";
 import { bleuFromStats, sumStats, type BleuStats } from "../src/eval/tasks/bleu.js";
+import type { ItemResult } from "../src/eval/tasks/task-runner.js";
 import { repoRoot } from "./helpers/fixtures.js";
 
 const RUNNER = join(repoRoot, "dist", "test", "helpers", "run-command.js");
@@ -29,18 +30,7 @@ const readJsonl = (p: string) => readFileSync(p, "utf8").trim().split("\n").map(
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-6, `${what}: ${a} vs ${b}`);
 
-interface Item {
-  line: number;
-  id: string;
-  prediction: string;
-  references: string[];
-  labels?: string[];
-  scores: Record<string, number>;
-  bleu_stats?: BleuStats;
-  ms: number;
-  tokens: number;
-  prompt_tokens: number;
-}
+type Item = ItemResult;
 
 /** The timing part of the summary from the items. */
 function checkTiming(s: Record<string, any>, items: Item[]): void {

@@ -129,7 +129,7 @@ function describe(info: GgufTensorInfo, ptr: Ptr): WeightTensor {
   };
 }
 
-function checkShape(t: WeightTensor, shape: number[]): void {
+export function checkShape(t: WeightTensor, shape: number[]): void {
   const same = t.dims.length === shape.length && t.dims.every((d, i) => d === shape[i]);
   if (!same) {
     throw new EdgeError("bad_tensor_shape", `tensor "${t.name}" has shape [${t.dims.join(", ")}], expected [${shape.join(", ")}]`);

@@ -9,7 +9,7 @@ import { ReferenceKernels } from "../../kernels/reference.js";
 import type { WeightTensor } from "../../kernels/types.js";
 import type { Model } from "../../model/model.js";
 import { createModel } from "../../model/registry.js";
-import type { WeightStore } from "../../model/weights.js";
+import { checkShape, type WeightStore } from "../../model/weights.js";
 import { GgmlType } from "../../tensor/ggml-type.js";
 import { traitsOf } from "../../tensor/types.js";
 
@@ -91,9 +91,7 @@ class HeaderWeights implements WeightStoreApi {
   tensor(name: string, shape?: number[]): WeightTensor {
     const t = this.tensors.get(name);
     if (!t) throw new EdgeError("missing_tensor", `model has no tensor "${name}"`);
-    if (shape && !(t.dims.length === shape.length && t.dims.every((d, i) => d === shape[i]))) {
-      throw new EdgeError("bad_tensor_shape", `tensor "${t.name}" has shape [${t.dims.join(", ")}], expected [${shape.join(", ")}]`);
-    }
+    if (shape) checkShape(t, shape);
     return t;
   }
 
