@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   plan: () => import("./commands/plan.js").then((m) => m.command),
   rag: () => import("./commands/rag.js").then((m) => m.command),
   intent: () => import("./commands/intent.js").then((m) => m.command),
+  plot: () => import("./commands/plot.js").then((m) => m.command),
 };
 
 export async function main(argv: string[]): Promise<number> {

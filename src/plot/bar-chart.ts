@@ -1,0 +1,82 @@
+// Draws one horizontal bar per benchmark row with Observable Plot, rendered to an SVG string in Node through
+// linkedom's document (Plot only needs createElementNS and friends, not a browser).
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+import { EdgeError } from "../errors.js";
+import { metricValues, type ResultRow } from "./bench-results.js";
+
+export interface BarChartOptions {
+  metric: string;
+  width: number;
+  height: number;
+  /** Default: the metric's name. */
+  title?: string;
+}
+
+/** The family the SVG asks for; rasterize.ts loads a file of it so PNGs look the same on every machine. */
+export const CHART_FONT = "DejaVu Sans";
+const FONT_SIZE = 12;
+const TITLE_SIZE = 15;
+/** Average advance of a character of CHART_FONT at FONT_SIZE, to size the margins that hold labels. */
+const CHAR_WIDTH = FONT_SIZE * 0.62;
+
+/** The unit a metric is measured in, from the naming rules of src/bench/report.ts. */
+export function metricUnit(metric: string): string {
+  if (metric.endsWith("_tok_s")) return "tokens/s";
+  if (/_p\d+_p\d+$/.test(metric)) return "ratio";
+  if (metric.endsWith("_frac")) return "fraction";
+  if (metric.endsWith("_mb")) return "MiB";
+  if (/(^|_)ms(_|$)/.test(metric)) return "ms";
+  if (metric.endsWith("_tokens") || metric === "threads" || metric === "concurrency") return "count";
+  if (metric.endsWith("_bytes") || metric.startsWith("bytes_")) return "bytes";
+  return "";
+}
+
+/** Tokens per second: more is better; everything else bench measures (times, memory, ratios): less is better. */
+function higherIsBetter(metric: string): boolean {
+  return metric.endsWith("_tok_s") || metric.endsWith("_frac");
+}
+
+/** Three or four significant digits, without trailing zeros. */
+function formatValue(x: number): string {
+  const a = Math.abs(x);
+  return String(Number(x.toFixed(a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3)));
+}
+
+export function barChartSvg(rows: readonly ResultRow[], o: BarChartOptions): string {
+  if (rows.length === 0) throw new EdgeError("dataset_invalid", "no benchmark rows to plot");
+  const values = metricValues(rows, o.metric);
+  const data = rows.map((r, i) => ({ label: r.label, value: values[i], text: formatValue(values[i]) }));
+  const unit = metricUnit(o.metric);
+  const title = o.title ?? o.metric;
+  const longestLabel = Math.max(...data.map((d) => d.label.length));
+  const longestValue = Math.max(...data.map((d) => d.text.length));
+  const marginTop = TITLE_SIZE + 26;
+  const marginLeft = Math.min(Math.round(o.width * 0.5), Math.ceil(longestLabel * CHAR_WIDTH) + 16);
+  const marginRight = Math.ceil(longestValue * CHAR_WIDTH) + 14;
+  const marginBottom = 42;
+  if (o.width - marginLeft - marginRight < 40 || o.height - marginTop - marginBottom < 10 * rows.length) {
+    throw new EdgeError("bad_argument", `a ${o.width}x${o.height} chart is too small for ${rows.length} bars with these labels: raise --width or --height`);
+  }
+  const { document } = parseHTML("<!doctype html><html><body></body></html>");
+  const axisLabel = `${o.metric}${unit ? ` (${unit})` : ""} ${higherIsBetter(o.metric) ? "→ higher is better" : "← lower is better"}`;
+  const chart = Plot.plot({
+    document: document as unknown as Document,
+    width: o.width,
+    height: o.height,
+    marginTop, marginLeft, marginRight, marginBottom,
+    style: { fontFamily: `${CHART_FONT}, sans-serif`, fontSize: `${FONT_SIZE}px`, background: "white", color: "black" },
+    x: { label: axisLabel, labelAnchor: "center", labelOffset: 34, grid: true, nice: true },
+    // rows keep their input order (files in the order given); Plot would sort the band domain otherwise
+    y: { label: null, domain: data.map((d) => d.label), padding: 0.25 },
+    marks: [
+      Plot.barX(data, { x: "value", y: "label", fill: "#4c78a8" }),
+      Plot.text(data, { x: "value", y: "label", text: "text", dx: 4, textAnchor: "start", fill: "black" }),
+      Plot.ruleX([0]),
+      Plot.text([title], { frameAnchor: "top", dy: -marginTop + TITLE_SIZE + 4, fontSize: TITLE_SIZE, fontWeight: "bold", fill: "black" }),
+    ],
+  }) as unknown as Element;
+  // resvg and other strict SVG readers need the namespace, which an HTML serializer leaves implicit
+  chart.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${chart.outerHTML}\n`;
+}
