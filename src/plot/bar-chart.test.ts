@@ -14,7 +14,7 @@ import type { ResultRow } from "./bench-results.js";
 const dir = mkdtempSync(join(tmpdir(), "edgellm-plot-chart-"));
 
 function row(label: string, decode: number): ResultRow {
-  return { label, values: { decode_tok_s: decode, peak_rss_mb: decode * 10 }, source: "x.jsonl:1" };
+  return { label, group: label.split(" · ")[0]!, values: { decode_tok_s: decode, peak_rss_mb: decode * 10 }, source: "x.jsonl:1" };
 }
 
 function parseSvg(svg: string) {
@@ -45,6 +45,16 @@ test("one bar mark per row, in input order, with labels, values, axis label with
   // input order, top to bottom
   const ys = [...doc.querySelectorAll('g[aria-label="bar"] rect')].map((r) => Number(r.getAttribute("y")));
   assert.deepEqual(ys, [...ys].sort((a, b) => a - b));
+});
+
+test("bars of one backend share a colour, other backends get another", () => {
+  const rows = [row("edgellm · a.gguf", 40), row("llama-bench · a.gguf", 70), row("edgellm · b.gguf", 50)];
+  const doc = parseSvg(barChartSvg(rows, { metric: "decode_tok_s", width: 640, height: 300 }));
+  const fills = [...doc.querySelectorAll('g[aria-label="bar"] rect')].map((r) => r.getAttribute("fill"));
+  assert.equal(fills.length, 3);
+  assert.ok(fills.every((f) => f), "every bar has its own fill");
+  assert.equal(fills[0], fills[2]);
+  assert.notEqual(fills[0], fills[1]);
 });
 
 test("a given title replaces the metric name; units follow the metric's name", () => {

@@ -46,7 +46,7 @@ function formatValue(x: number): string {
 export function barChartSvg(rows: readonly ResultRow[], o: BarChartOptions): string {
   if (rows.length === 0) throw new EdgeError("dataset_invalid", "no benchmark rows to plot");
   const values = metricValues(rows, o.metric);
-  const data = rows.map((r, i) => ({ label: r.label, value: values[i], text: formatValue(values[i]) }));
+  const data = rows.map((r, i) => ({ label: r.label, group: r.group, value: values[i], text: formatValue(values[i]) }));
   const unit = metricUnit(o.metric);
   const title = o.title ?? o.metric;
   const longestLabel = Math.max(...data.map((d) => d.label.length));
@@ -69,8 +69,10 @@ export function barChartSvg(rows: readonly ResultRow[], o: BarChartOptions): str
     x: { label: axisLabel, labelAnchor: "center", labelOffset: 34, grid: true, nice: true },
     // rows keep their input order (files in the order given); Plot would sort the band domain otherwise
     y: { label: null, domain: data.map((d) => d.label), padding: 0.25 },
+    // one colour per backend, in order of first appearance (the labels name it too: no legend needed)
+    color: { type: "categorical", domain: [...new Set(data.map((d) => d.group))], scheme: "tableau10" },
     marks: [
-      Plot.barX(data, { x: "value", y: "label", fill: "#4c78a8" }),
+      Plot.barX(data, { x: "value", y: "label", fill: "group" }),
       Plot.text(data, { x: "value", y: "label", text: "text", dx: 4, textAnchor: "start", fill: "black" }),
       Plot.ruleX([0]),
       Plot.text([title], { frameAnchor: "top", dy: -marginTop + TITLE_SIZE + 4, fontSize: TITLE_SIZE, fontWeight: "bold", fill: "black" }),

@@ -10,6 +10,8 @@ import { parseCsv } from "./csv.js";
 export interface ResultRow {
   /** Bar label: backend (or serve-bench target and concurrency) and model file name; unique over all rows. */
   label: string;
+  /** The backend (or serve-bench target) alone: bars of one backend share a colour. */
+  group: string;
   /** Metric name → value; null where the backend did not measure it. Strings (kernels, url) are left out. */
   values: Record<string, number | null>;
   /** "file:line" the row came from, for errors. */
@@ -181,7 +183,7 @@ function labelRows(raws: Raw[]): ResultRow[] {
     for (const [k, v] of Object.entries(f)) {
       if (!NOT_METRICS.has(k) && (typeof v === "number" || v === null)) values[k] = v;
     }
-    return { label: parts.join(" · "), values, source: r.source };
+    return { label: parts.join(" · "), group: who, values, source: r.source };
   });
   // the band scale merges equal labels into one bar: name the file (then a count) to keep every row apart
   const repeated = new Set(rows.filter((r, i) => rows.findIndex((q) => q.label === r.label) !== i).map((r) => r.label));
