@@ -21,17 +21,9 @@ export class WeightStore {
    * file fails fast) and reserves their space; read() or readAsync() then streams them into `arena`.
    */
   constructor(private readonly arena: Arena, private readonly src: ByteSource, file: GgufFile, private readonly onProgress?: (done: number, total: number) => void) {
-    const infos = (this.infos = [...file.tensors].sort((a, b) => a.fileOffset - b.fileOffset));
-    let total = 0;
-    for (const info of infos) {
-      const traits = traitsOf(info.type, `${src.name}: tensor "${info.name}"`);
-      if (info.dims[0] % traits.blockSize !== 0) {
-        throw new EdgeError("bad_tensor_shape", `${src.name}: tensor "${info.name}" row length ${info.dims[0]} is not a multiple of ${traits.blockSize}`);
-      }
-      total += info.byteSize + 64;
-    }
-    this.totalBytes = total;
-    arena.reserve(total);
+    this.infos = [...file.tensors].sort((a, b) => a.fileOffset - b.fileOffset);
+    this.totalBytes = checkTensors(this.infos, src.name);
+    arena.reserve(this.totalBytes);
   }
 
   /** Read every tensor now. */
@@ -61,7 +53,7 @@ export class WeightStore {
         this.onProgress?.(done, this.totalBytes);
         yield;
       }
-      this.tensors.set(info.name, describe(info, ptr));
+      this.tensors.set(info.name, describeTensor(info, ptr));
     }
   }
 
@@ -113,7 +105,24 @@ export class WeightStore {
   }
 }
 
-function describe(info: GgufTensorInfo, ptr: Ptr): WeightTensor {
+/**
+ * Every tensor of a file has a supported type and whole blocks per row (before any weight byte is read, so an
+ * unsupported file fails fast); returns the arena bytes they take, each 64-byte aligned.
+ */
+export function checkTensors(infos: readonly GgufTensorInfo[], source: string): number {
+  let total = 0;
+  for (const info of infos) {
+    const traits = traitsOf(info.type, `${source}: tensor "${info.name}"`);
+    if (info.dims[0] % traits.blockSize !== 0) {
+      throw new EdgeError("bad_tensor_shape", `${source}: tensor "${info.name}" row length ${info.dims[0]} is not a multiple of ${traits.blockSize}`);
+    }
+    total += info.byteSize + 64;
+  }
+  return total;
+}
+
+/** The kernels' view of a tensor whose bytes are at `ptr`. */
+export function describeTensor(info: GgufTensorInfo, ptr: Ptr): WeightTensor {
   const traits = traitsOf(info.type, info.name);
   const cols = info.dims[0];
   const rows = info.dims.slice(1).reduce((a, b) => a * b, 1);

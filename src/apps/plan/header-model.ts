@@ -3,15 +3,14 @@
 // its constructor makes (dequantized vectors, constants) are recorded — without reading or holding a single weight.
 import { EdgeError } from "../../errors.js";
 import { getString } from "../../format/gguf-meta.js";
-import type { GgufFile, GgufTensorInfo } from "../../format/gguf-types.js";
+import type { GgufFile } from "../../format/gguf-types.js";
 import { Arena, type Ptr } from "../../kernels/memory.js";
 import { ReferenceKernels } from "../../kernels/reference.js";
 import type { WeightTensor } from "../../kernels/types.js";
 import type { Model } from "../../model/model.js";
 import { createModel } from "../../model/registry.js";
-import { checkShape, type WeightStore } from "../../model/weights.js";
+import { checkShape, checkTensors, describeTensor, type WeightStore } from "../../model/weights.js";
 import { GgmlType } from "../../tensor/ggml-type.js";
-import { traitsOf } from "../../tensor/types.js";
 
 /** One arena allocation: bytes and alignment, in the order the model made them. */
 export type Allocation = readonly [bytes: number, align: number];
@@ -63,19 +62,14 @@ class HeaderWeights implements WeightStoreApi {
   private block: Ptr = 0;
 
   constructor(file: GgufFile, source: string) {
-    let total = 0;
+    this.totalBytes = checkTensors(file.tensors, source);
     let block = 64;
     for (const info of file.tensors) {
-      const traits = traitsOf(info.type, `${source}: tensor "${info.name}"`);
-      if (info.dims[0] % traits.blockSize !== 0) {
-        throw new EdgeError("bad_tensor_shape", `${source}: tensor "${info.name}" row length ${info.dims[0]} is not a multiple of ${traits.blockSize}`);
-      }
-      total += info.byteSize + 64;
-      block = Math.max(block, info.dims[0] * 4, rowBytesOf(info));
+      const t = describeTensor(info, 0);
+      block = Math.max(block, t.cols * 4, t.rowBytes);
+      this.tensors.set(info.name, t);
     }
-    this.totalBytes = total;
     this.blockBytes = block;
-    for (const info of file.tensors) this.tensors.set(info.name, describe(info));
   }
 
   attach(arena: Arena): void {
@@ -119,23 +113,4 @@ class HeaderWeights implements WeightStoreApi {
   all(): IterableIterator<WeightTensor> {
     return this.tensors.values();
   }
-}
-
-function rowBytesOf(info: GgufTensorInfo): number {
-  const traits = traitsOf(info.type, info.name);
-  return (info.dims[0] / traits.blockSize) * traits.typeSize;
-}
-
-function describe(info: GgufTensorInfo): WeightTensor {
-  const cols = info.dims[0];
-  return {
-    name: info.name,
-    type: info.type as GgmlType,
-    dims: info.dims,
-    cols,
-    rows: info.dims.slice(1).reduce((a, b) => a * b, 1),
-    rowBytes: rowBytesOf(info),
-    ptr: 0,
-    bytes: info.byteSize,
-  };
 }
