@@ -18,7 +18,10 @@ import { dequantize, quantize } from "../src/tensor/types.js";
 import { convertHf } from "../src/tools/convert-hf.js";
 import { synthModel, type SynthShape } from "../src/tools/synth.js";
 import { repoRoot } from "./helpers/fixtures.js";
-import { safetensorsBytes, writeBertHfDir, writeGemmaHfDir, writeHfDir, writePhi3HfDir } from "./helpers/hf-dir.js";
+import { safetensorsBytes, writeBertHfDir, writeBitnetHfDir, writeGemmaHfDir, writeHfDir, writePhi3HfDir } from "./helpers/hf-dir.js";
+import { GgufWriter as Writer } from "../src/format/gguf-writer.js";
+import { loadModel } from "../src/engine.js";
+import { argmax } from "../src/runtime/sampler.js";
 import { GgufValueType } from "../src/format/gguf-types.js";
 import type { GgufWriter } from "../src/format/gguf-writer.js";
 import { tempDir, TINY } from "./helpers/models.js";
@@ -206,6 +209,107 @@ describe("edgellm convert hf", () => {
     }
   });
 
+  it("bitnet (BitnetForCausalLM / BitNetForCausalLM): projections ternarized with their absmean scale, sub-norms mapped, TQ1_0/TQ2_0 exact; llama.cpp agrees", async () => {
+    const shape: SynthShape = { ...TINY.bitnet, projectionScales: false, vocabSize: 320 };
+    const orig = join(dir, "hf-orig-bitnet.gguf");
+    const w = synthModel(shape, { type: GgmlType.F32, seed: 37, embedStd: 0.5 });
+    spmVocab(w, shape.vocabSize);
+    await writeGgufFile(orig, w);
+    const want = tensorData(orig);
+    // the expectation, from the definition: s = mean |w| per matrix; w/s rounds to −1, 0 or +1; the value is that times s
+    const projection = /\.(attn_q|attn_k|attn_v|attn_output|ffn_gate|ffn_up|ffn_down)\.weight$/;
+    const expected = new Map<string, Float32Array>();
+    for (const [name, t] of want) {
+      const v = dequantize(t.type, t.bytes, t.dims.reduce((a, b) => a * b, 1));
+      if (!projection.test(name)) continue;
+      const s = v.reduce((a, x) => a + Math.abs(x), 0) / v.length;
+      expected.set(name, v.map((x) => (Math.abs(x / s) < 0.5 ? 0 : Math.sign(x) * s)));
+    }
+    for (const style of ["1bitllm", "microsoft"] as const) {
+      const hf = join(dir, `hf-bitnet-${style}`);
+      writeBitnetHfDir(orig, hf, style);
+      const out = join(dir, `hf-bitnet-${style}-f32.gguf`);
+      assert.equal((await convertHf(hf, out, { outtype: "f32" })).arch, "bitnet");
+      const got = tensorData(out);
+      assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), style);
+      for (const [name, t] of want) {
+        const g = got.get(name)!;
+        const e = expected.get(name);
+        if (!e) {
+          assert.ok(Buffer.from(g.bytes).equals(Buffer.from(t.bytes)), `${style} ${name} bytes`);
+          continue;
+        }
+        const v = dequantize(g.type, g.bytes, e.length);
+        const levels = new Set(Array.from(v, Math.abs));
+        assert.ok(levels.size <= 2 && levels.has(0), `${name}: ${levels.size} magnitudes, want 0 and s`);
+        for (let i = 0; i < e.length; i++) assert.ok(Math.abs(v[i]! - e[i]!) <= 1e-6 * Math.abs(e[i]!), `${name}[${i}]: ${v[i]} vs ${e[i]}`);
+      }
+      const b = readGgufHeader(out).metadata;
+      assert.equal(b.get("bitnet.rope.scaling.type")?.value, "linear");
+      assert.equal(b.get("tokenizer.ggml.model")?.value, "llama");
+      assert.equal(b.get("tokenizer.ggml.add_space_prefix"), undefined); // Llama-2's SentencePiece: the loader's default prefix
+      const a = readGgufHeader(orig).metadata;
+      for (const k of HYPER) assert.deepEqual(b.get(`bitnet.${k}`)?.value, a.get(`bitnet.${k}`)?.value, k);
+    }
+
+    // the ternary types hold the projections exactly (one f16 scale per 256 weights); the embedding stays F16
+    const f32 = join(dir, "hf-bitnet-1bitllm-f32.gguf");
+    const ref = tensorData(f32);
+    for (const type of ["tq2_0", "tq1_0"] as const) {
+      const out = join(dir, `hf-bitnet-${type}.gguf`);
+      await convertHf(join(dir, "hf-bitnet-1bitllm"), out, { outtype: type });
+      const got = tensorData(out);
+      const tq = type === "tq2_0" ? GgmlType.TQ2_0 : GgmlType.TQ1_0;
+      assert.equal(got.get("token_embd.weight")!.type, GgmlType.F16);
+      assert.equal(got.get("blk.0.attn_norm.weight")!.type, GgmlType.F32);
+      for (const name of expected.keys()) {
+        const g = got.get(name)!;
+        assert.equal(g.type, tq, name);
+        const r = ref.get(name)!;
+        const n = r.dims.reduce((x, y) => x * y, 1);
+        assert.ok(Buffer.from(g.bytes).equals(Buffer.from(quantize(tq, dequantize(r.type, r.bytes, n)))), `${type} ${name}`);
+      }
+      assert.equal(readGgufHeader(out).metadata.get("general.file_type")?.value, type === "tq2_0" ? 37 : 36);
+    }
+
+    // llama.cpp runs the converted file as it runs a file written from the expectation directly
+    const exp = join(dir, "hf-bitnet-expected.gguf");
+    const header = readGgufHeader(orig);
+    await writeGgufFile(exp, Writer.fromFile(header, (t) => {
+      const e = expected.get(t.name);
+      return e ? quantize(GgmlType.F32, e) : want.get(t.name)!.bytes;
+    }));
+    const o1 = await openOracle(exp), o2 = await openOracle(f32);
+    try {
+      const g = await o2.greedy([10, 20, 30, 40], 12);
+      assert.deepEqual(g, await o1.greedy([10, 20, 30, 40], 12));
+      // and edgellm on the TQ2_0 file follows the same first steps (exact ternary values; only the scales round to f16)
+      const lm = loadModel(join(dir, "hf-bitnet-tq2_0.gguf"), { threads: 1, prefetch: 0 });
+      try {
+        const ses = lm.createSession({ ctx: 64 });
+        ses.eval([10, 20, 30, 40]);
+        assert.equal(argmax(ses.lastLogits()), g[0]);
+      } finally {
+        lm.dispose();
+      }
+    } finally {
+      await o1.dispose();
+      await o2.dispose();
+    }
+  });
+
+  it("bitnet: an untied lm_head, and ternary output for a model not trained ternary, are one typed error each", async () => {
+    const shape: SynthShape = { ...TINY.bitnet, projectionScales: false, vocabSize: 320 };
+    const orig = join(dir, "hf-orig-bitnet-head.gguf");
+    const w = synthModel(shape, { type: GgmlType.F32, seed: 38, embedStd: 0.5 });
+    spmVocab(w, shape.vocabSize);
+    await writeGgufFile(orig, w);
+    const hf = join(dir, "hf-bitnet-head");
+    writeBitnetHfDir(orig, hf, "1bitllm", true);
+    await assert.rejects(convertHf(hf, join(dir, "x.gguf")), (e: unknown) => e instanceof EdgeError && e.code === "hf_unsupported" && /lm_head\.weight is not tied/.test(e.message));
+    await assert.rejects(convertHf(join(dir, "hf-llama"), join(dir, "x.gguf"), { outtype: "tq2_0" }), (e: unknown) => e instanceof EdgeError && e.code === "bad_argument" && /ternary-trained checkpoints/.test(e.message));
+  });
+
   it("hostile tokenizer.model files are one typed error", () => {
     const good = writeSentencePieceModel({ pieces: [{ piece: "<unk>", score: 0, type: 2 }, { piece: "\u2581a", score: -1, type: 1 }], addDummyPrefix: true });
     assert.equal(parseSentencePieceModel(good).pieces.length, 2);
@@ -284,7 +388,7 @@ describe("edgellm convert hf", () => {
     const cases: [string[], RegExp][] = [
       [["hf", pickle, join(dir, "p.gguf")], /PyTorch pickle checkpoints are not read/],
       [["hf", odd, join(dir, "o.gguf")], /architecture "MambaForCausalLM" is not supported/],
-      [["hf", join(dir, "hf-llama"), join(dir, "x.gguf"), "--outtype", "q4_0"], /--outtype must be f32, f16, bf16 or q8_0/],
+      [["hf", join(dir, "hf-llama"), join(dir, "x.gguf"), "--outtype", "q4_0"], /--outtype must be one of f32, f16, bf16, q8_0, tq1_0, tq2_0, got "q4_0"/],
       [["hf", join(dir, "missing-dir"), join(dir, "x.gguf")], /no such directory/],
     ];
     for (const [args, pattern] of cases) {

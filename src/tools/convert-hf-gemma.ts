@@ -71,13 +71,15 @@ export function gemmaGgufName(a: GemmaArch, name: string): string | null | undef
 export const gemmaNormShift = (hfName: string) => hfName.endsWith("norm.weight");
 
 /**
- * tokenizer.model as llama.cpp's SPM vocabulary (tokenizer.ggml.model "llama"); returns the token count. `phi3`:
- * llama.cpp's Phi-3 flavour (added tokens scored −1000, also from tokenizer.json, texts kept; the space prefix left to
- * the loader's default) instead of the generic one Gemma uses (no space prefix).
+ * tokenizer.model as llama.cpp's SPM vocabulary (tokenizer.ggml.model "llama"); returns the token count. Flavours of
+ * llama.cpp's converters: "gemma" the generic one with the space prefix switched off; "llama" the generic one as is
+ * (the loader's default prefix: BitNet's Llama-2 vocabulary); "phi3" Phi-3's (added tokens scored −1000, also from
+ * tokenizer.json, texts kept).
  */
-export function writeSentencePieceVocab(w: GgufWriter, dir: string, cfg: Json, phi3 = false): number {
+export function writeSentencePieceVocab(w: GgufWriter, dir: string, cfg: Json, flavour: "gemma" | "llama" | "phi3" = "gemma"): number {
+  const phi3 = flavour === "phi3";
   const path = join(dir, "tokenizer.model");
-  if (!existsSync(path)) throw new EdgeError("hf_invalid", `${path}: missing (Gemma needs its SentencePiece model)`);
+  if (!existsSync(path)) throw new EdgeError("hf_invalid", `${path}: missing (this model needs its SentencePiece model)`);
   const sp = parseSentencePieceModel(new Uint8Array(readFileSync(path)), path);
   const size = typeof cfg.vocab_size === "number" && cfg.vocab_size > 0 ? cfg.vocab_size : sp.pieces.length;
   const tokens = Array.from({ length: size }, (_, i) => `[PAD${i}]`);
@@ -128,7 +130,7 @@ export function writeSentencePieceVocab(w: GgufWriter, dir: string, cfg: Json, p
   if (typeof tc?.add_bos_token === "boolean") w.setBool("tokenizer.ggml.add_bos_token", tc.add_bos_token);
   if (typeof tc?.add_eos_token === "boolean") w.setBool("tokenizer.ggml.add_eos_token", tc.add_eos_token);
   if (typeof tc?.chat_template === "string") w.setString("tokenizer.chat_template", tc.chat_template);
-  if (!phi3) w.setBool("tokenizer.ggml.add_space_prefix", false);
+  if (flavour === "gemma") w.setBool("tokenizer.ggml.add_space_prefix", false);
   return size;
 }
 

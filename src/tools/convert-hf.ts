@@ -10,7 +10,7 @@ import { GgufWriter } from "../format/gguf-writer.js";
 import { parseSafetensors, type SafetensorsTensor } from "../format/safetensors.js";
 import { FileSource } from "../io/file-source.js";
 import { writeGgufFile } from "../io/gguf-file-writer.js";
-import { f16ToF32, roundToF16 } from "../tensor/f16.js";
+import { bf16ToF32, f16ToF32, f32ToBf16, roundToF16 } from "../tensor/f16.js";
 import { GgmlType } from "../tensor/ggml-type.js";
 import { quantize, traitsOf } from "../tensor/types.js";
 import { vocabFromHfTokenizer, type HfTokenizerConfig } from "../tokenizer/from-hf.js";
@@ -20,17 +20,23 @@ import { llama3RopeFreqFactors } from "./synth.js";
 import { phi3GgufName, phi3Params } from "./convert-hf-phi3.js";
 import { gemmaGgufName, gemmaNormShift, gemmaParams, writeGemmaFimIds, writeSentencePieceVocab, type GemmaArch } from "./convert-hf-gemma.js";
 import { bertGgufName, writeBertParams, writeWordPieceVocab } from "./convert-hf-bert.js";
+import { bitnetParams, bitnetSubNormName, checkBitnetOutput, isBitnetProjection, ternarize } from "./convert-hf-bitnet.js";
 import { num, readJson, type Json } from "./hf-config.js";
 
-export type HfOutType = "f32" | "f16" | "bf16" | "q8_0";
+export type HfOutType = "f32" | "f16" | "bf16" | "q8_0" | "tq1_0" | "tq2_0";
+export const HF_OUT_TYPES: readonly HfOutType[] = ["f32", "f16", "bf16", "q8_0", "tq1_0", "tq2_0"];
 const OUT: Record<HfOutType, { type: GgmlType; ftype: number }> = {
   f32: { type: GgmlType.F32, ftype: 0 }, f16: { type: GgmlType.F16, ftype: 1 }, bf16: { type: GgmlType.BF16, ftype: 32 }, q8_0: { type: GgmlType.Q8_0, ftype: 7 },
+  tq1_0: { type: GgmlType.TQ1_0, ftype: 36 }, tq2_0: { type: GgmlType.TQ2_0, ftype: 37 },
 };
-type HfArch = "llama" | "qwen2" | "qwen3" | "smollm3" | "phi2" | "phi3" | "gpt2" | "bert" | GemmaArch;
+/** Ternary output types: only for checkpoints trained ternary (BitNet); elsewhere they would destroy the model. */
+const TERNARY_OUT = new Set<HfOutType>(["tq1_0", "tq2_0"]);
+type HfArch = "llama" | "qwen2" | "qwen3" | "smollm3" | "phi2" | "phi3" | "gpt2" | "bert" | "bitnet" | GemmaArch;
 const ARCHS: Record<string, HfArch> = {
   LlamaForCausalLM: "llama", Qwen2ForCausalLM: "qwen2", Qwen3ForCausalLM: "qwen3", SmolLM3ForCausalLM: "smollm3", GPT2LMHeadModel: "gpt2",
   PhiForCausalLM: "phi2", Phi3ForCausalLM: "phi3", BertModel: "bert", BertForMaskedLM: "bert",
   GemmaForCausalLM: "gemma", Gemma2ForCausalLM: "gemma2", Gemma3ForCausalLM: "gemma3",
+  BitnetForCausalLM: "bitnet", BitNetForCausalLM: "bitnet",
 };
 const isGemma = (a: HfArch): a is GemmaArch => a === "gemma" || a === "gemma2" || a === "gemma3";
 /** Kept in F32 whatever the outtype, as llama.cpp's converter keeps them: learned positions and token types. */
@@ -91,6 +97,8 @@ function ggufName(arch: HfArch, name: string): string | null {
     if (m) return `blk.${m[1]}.${part[m[2]!]}.${m[3]}`;
   } else {
     if (/rotary_emb\.inv_freq$/.test(name)) return null;
+    const sub = arch === "bitnet" ? bitnetSubNormName(name) : undefined;
+    if (sub) return sub;
     const fixed: Record<string, string> = {
       "model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight", "lm_head.weight": "output.weight",
       // Phi-2
@@ -152,6 +160,8 @@ function permuteHeads(w: Float32Array, rows: number, cols: number, heads: number
   return out;
 }
 
+const roundToBf16 = (x: number) => bf16ToF32(f32ToBf16(x));
+
 function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(w.length);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c]!;
@@ -174,11 +184,14 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
   const outtype = opts.outtype ?? "f16";
   if (!existsSync(dir)) throw new EdgeError("file_not_found", `${dir}: no such directory`);
   const out = OUT[outtype];
-  if (!out) throw new EdgeError("bad_argument", `--outtype must be f32, f16, bf16 or q8_0, got "${outtype}"`);
+  if (!out) throw new EdgeError("bad_argument", `--outtype must be one of ${HF_OUT_TYPES.join(", ")}, got "${outtype}"`);
   const cfg = readJson(join(dir, "config.json"), true)!;
   const archName = Array.isArray(cfg.architectures) ? String(cfg.architectures[0]) : String(cfg.architectures);
   const arch = ARCHS[archName];
   if (!arch) throw new EdgeError("hf_unsupported", `config.json: architecture "${archName}" is not supported (supported: ${Object.keys(ARCHS).join(", ")})`);
+  if (TERNARY_OUT.has(outtype) && arch !== "bitnet") {
+    throw new EdgeError("bad_argument", `--outtype ${outtype} is for ternary-trained checkpoints (BitNet); ternarizing a ${archName} after training destroys it (use edgellm quantize for the K-quants)`);
+  }
   const sources = listTensors(dir); // refuses pickles and bad safetensors before the rest of config.json is read
   const w = new GgufWriter();
   w.setString("general.architecture", arch);
@@ -232,7 +245,8 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
     }
     if (PERMUTED.has(arch)) w.setU32(`${arch}.rope.dimension_count`, headDim);
     const rs = cfg.rope_scaling as Json | null | undefined;
-    if (rs && typeof rs === "object") {
+    if (arch === "bitnet") bitnetParams(w);
+    else if (rs && typeof rs === "object") {
       const kind = String(rs.rope_type ?? rs.type);
       if (kind !== "llama3") throw new EdgeError("hf_unsupported", `config.json: rope_scaling type "${kind}" is not supported (llama3 is)`);
       const factors = llama3RopeFreqFactors(headDim, num(cfg, "rope_theta", 10000), {
@@ -244,14 +258,17 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
   }
   let vocabRows = Infinity; // Gemma: embedding rows beyond the vocabulary are dropped, as llama.cpp's converter does
   if (arch === "bert") writeWordPieceVocab(w, readJson(join(dir, "tokenizer.json"), true)!, readJson(join(dir, "tokenizer_config.json"), false));
-  else if (arch === "phi3") writeSentencePieceVocab(w, dir, cfg, true);
+  else if (arch === "phi3") writeSentencePieceVocab(w, dir, cfg, "phi3");
   else if (isGemma(arch)) {
     vocabRows = writeSentencePieceVocab(w, dir, cfg);
     if (arch === "gemma") writeGemmaFimIds(w, vocabRows);
+  } else if (arch === "bitnet" && existsSync(join(dir, "tokenizer.model"))) {
+    writeSentencePieceVocab(w, dir, cfg, "llama"); // 1bitLLM's Llama-2 vocabulary; BitNet-2B-4T's Llama-3 one is tokenizer.json
   } else writeVocab(w, dir, cfg, opts.pre);
   if (arch === "phi2") w.setBool("tokenizer.ggml.add_bos_token", false);
 
   const tied = cfg.tie_word_embeddings !== false;
+  if (arch === "bitnet") checkBitnetOutput(sources.map((t) => t.name), tied, join(dir, "config.json"));
   let count = 0;
   for (const t of sources) {
     const name = ggufName(arch, t.name);
@@ -262,13 +279,19 @@ export async function convertHf(dir: string, output: string, opts: ConvertHfOpti
     const isMatrix = dims.length === 2;
     const conv1d = arch === "gpt2" && isMatrix && /\.(c_attn|c_proj|c_fc)\.weight$/.test(t.name);
     if (conv1d) dims.reverse(); // Conv1D stores [in, out]: transposed below
+    const ternary = arch === "bitnet" && isBitnetProjection(name);
     let type = isMatrix && !ALWAYS_F32.has(name) ? out.type : GgmlType.F32;
+    // as llama.cpp's converter: only the ternary projections take a TQ type; the embedding stays F16
+    if (TERNARY_OUT.has(outtype) && isMatrix && !ternary) type = GgmlType.F16;
     if (type !== GgmlType.F32 && dims[0]! % traitsOf(type).blockSize !== 0) type = GgmlType.F16;
     const permute = PERMUTED.has(arch) && /\.self_attn\.[qk]_proj\.weight$/.test(t.name) ? (t.name.includes("q_proj") ? heads : kvHeads) : 0;
     const rowLen = dims[0]!, rows = dims.slice(1).reduce((a, b) => a * b, 1);
     w.addTensor({
       name, type, dims,
-      data: shift
+      data: ternary
+        // one absmean scale per matrix: the whole tensor at once, back in the checkpoint's precision
+        ? () => quantize(type, ternarize(readF32(t), t.dtype === "F16" ? roundToF16 : t.dtype === "BF16" ? roundToBf16 : (x) => x))
+        : shift
         // Gemma's 1 + w, added in the checkpoint's precision as llama.cpp's converter does (f16 stays f16; bf16 is f32 by then)
         ? () => quantize(type, readF32(t).map((x) => (t.dtype === "F16" ? roundToF16(x + 1) : x + 1)))
         : conv1d || permute

@@ -285,3 +285,36 @@ function writeSentencePieceFiles(m: Meta, dir: string, addDummyPrefix: boolean, 
   writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ bos_token: name("bos_token_id"), eos_token: name("eos_token_id"), unk_token: name("unknown_token_id"), ...extra }));
   return tokens;
 }
+
+/**
+ * A BitNet b1.58 directory (SentencePiece vocabulary, Llama names, no q/k permutation, tied embedding) from a `bitnet`
+ * GGUF: its matrices stand in for the latent full-precision weights of a ternary-trained checkpoint. `subNorms`
+ * chooses the sub-norm names: 1bitLLM's (inner_attn_ln, ffn_layernorm) or Microsoft's BitNet-2B-4T (attn_sub_norm,
+ * ffn_sub_norm). `lmHead` also writes an untied lm_head.weight (which llama.cpp's bitnet cannot hold).
+ */
+export function writeBitnetHfDir(gguf: string, dir: string, subNorms: "1bitllm" | "microsoft", lmHead = false): void {
+  mkdirSync(dir, { recursive: true });
+  const file = readGgufHeader(gguf);
+  const m = file.metadata;
+  const part: Record<string, string> = {
+    attn_norm: "input_layernorm", ffn_norm: "post_attention_layernorm", attn_q: "self_attn.q_proj", attn_k: "self_attn.k_proj",
+    attn_v: "self_attn.v_proj", attn_output: "self_attn.o_proj", ffn_gate: "mlp.gate_proj", ffn_up: "mlp.up_proj", ffn_down: "mlp.down_proj",
+    attn_sub_norm: subNorms === "1bitllm" ? "self_attn.inner_attn_ln" : "self_attn.attn_sub_norm",
+    ffn_sub_norm: subNorms === "1bitllm" ? "mlp.ffn_layernorm" : "mlp.ffn_sub_norm",
+  };
+  const fixed: Record<string, string> = { "token_embd.weight": "model.embed_tokens.weight", "output_norm.weight": "model.norm.weight" };
+  const tensors = tensorsF32(gguf, file).map(({ t, v }): [string, number[], Float32Array] => {
+    const layer = /^blk\.(\d+)\.(\w+)\.weight$/.exec(t.name);
+    return [layer ? `model.layers.${layer[1]}.${part[layer[2]!]}.weight` : fixed[t.name]!, [...t.dims].reverse(), v];
+  });
+  if (lmHead) tensors.push(["lm_head.weight", tensors[0]![1], tensors[0]![2]]);
+  writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(tensors));
+  const tokens = writeSentencePieceFiles(m, dir, true, { add_bos_token: true });
+  const n = (k: string) => Number(val(m, `bitnet.${k}`));
+  writeFileSync(join(dir, "config.json"), JSON.stringify({
+    architectures: [subNorms === "1bitllm" ? "BitnetForCausalLM" : "BitNetForCausalLM"], hidden_size: n("embedding_length"),
+    num_hidden_layers: n("block_count"), num_attention_heads: n("attention.head_count"), num_key_value_heads: n("attention.head_count_kv"),
+    intermediate_size: n("feed_forward_length"), max_position_embeddings: n("context_length"), rms_norm_eps: n("attention.layer_norm_rms_epsilon"),
+    rope_theta: n("rope.freq_base"), tie_word_embeddings: !lmHead, vocab_size: tokens.length, weight_bits: 1, input_bits: 8,
+  }));
+}
