@@ -13,6 +13,7 @@ const load = async (p) => import(new URL(p, dist).href).catch(() => {
 const { Arena } = await load("memory.js");
 const { WasmKernels } = await load("wasm/wasm-kernels.js");
 const { ThreadedKernels } = await load("threads/threaded-kernels.js");
+const { spawnNodeWorker } = await load("threads/node-workers.js");
 const { loadKernelModule } = await load("wasm/load-node.js");
 
 const quick = process.argv.includes("--quick");
@@ -73,9 +74,9 @@ const arena = new Arena(64 << 20, 4096 * 2 ** 20);
 const simdArg = process.argv.indexOf("--simd");
 const module = loadKernelModule(simdArg > 0 ? process.argv[simdArg + 1] : undefined);
 const single = new WasmKernels(arena, module, { ternaryKernel: "dot" });
-const threaded = new ThreadedKernels(arena, module, 2, { ternaryKernel: "dot" });
+const threaded = new ThreadedKernels(arena, module, 2, { spawn: spawnNodeWorker, ternaryKernel: "dot" });
 const lutSingle = new WasmKernels(arena, module, { ternaryKernel: "lut" });
-const lutThreaded = new ThreadedKernels(arena, module, 2, { ternaryKernel: "lut" });
+const lutThreaded = new ThreadedKernels(arena, module, 2, { spawn: spawnNodeWorker, ternaryKernel: "lut" });
 /** The kernel sets a type is measured with (1 thread, 2 threads); LUT weights are repacked by the first. */
 const setsOf = (name) => (name === "TQ2_0_LUT" ? [lutSingle, lutThreaded] : [single, threaded]);
 const x = arena.alloc(64 * COLS * 4);

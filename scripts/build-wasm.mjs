@@ -1,7 +1,8 @@
 // Builds the AssemblyScript kernels (src/kernels/wasm/assembly/index.ts) into dist/wasm/kernels.wasm (base SIMD) and
-// dist/wasm/kernels-relaxed.wasm (relaxed SIMD too), and checks that each module fits the memory contract of
-// src/kernels/memory.ts: it imports one shared memory, allocates nothing at run time, and its static data ends
-// below WASM_RESERVED_BYTES (1 MiB).
+// dist/wasm/kernels-relaxed.wasm (relaxed SIMD too), each also as a `-single` build that imports an unshared memory
+// (one thread, for a browser page without cross-origin isolation, which has no SharedArrayBuffer), and checks that
+// each module fits the memory contract of src/kernels/memory.ts: it imports one memory (shared, except the -single
+// builds), allocates nothing at run time, and its static data ends below WASM_RESERVED_BYTES (1 MiB).
 // Usage: node scripts/build-wasm.mjs [--wat]   (--wat also writes dist/wasm/*.wat for reading the output)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,10 +20,14 @@ mkdirSync(outDir, { recursive: true });
 
 // Two builds of the same source: base SIMD128 (runs everywhere WebAssembly SIMD does) and one that also uses
 // relaxed SIMD (int8 dot products; chosen at run time when the engine supports it, see load-node.ts).
+// Each again for an unshared memory: the same source, the threads feature kept (the atomics in parallel.ts must
+// validate; on one thread they are never reached).
 await build("kernels", ["simd", "threads"]);
 await build("kernels-relaxed", ["simd", "threads", "relaxed-simd"]);
+await build("kernels-single", ["simd", "threads"], false);
+await build("kernels-relaxed-single", ["simd", "threads", "relaxed-simd"], false);
 
-async function build(name, features) {
+async function build(name, features, shared = true) {
   const outFile = join(outDir, `${name}.wasm`);
   // the text form is needed for the checks below; it is kept only on request
   const tmp = wantWat ? undefined : mkdtempSync(join(tmpdir(), "edgellm-wasm-"));
@@ -33,7 +38,7 @@ async function build(name, features) {
     "--textFile", watFile,
     "-O3", "--noAssert",
     "--runtime", "stub",
-    "--importMemory", "--sharedMemory", "--maximumMemory", "65536", "--noExportMemory",
+    "--importMemory", ...(shared ? ["--sharedMemory"] : []), "--maximumMemory", "65536", "--noExportMemory",
     ...features.flatMap((f) => ["--enable", f]),
     "--use", "abort=",
     "--baseDir", root,
@@ -55,8 +60,8 @@ async function build(name, features) {
 
   const bytes = readFileSync(outFile);
   const { dataEnd, memoryImport } = inspectModule(bytes);
-  if (!memoryImport || !memoryImport.shared || memoryImport.max !== 65536) {
-    fail(`${name}: module must import a shared memory with maximum 65536 pages, got ${JSON.stringify(memoryImport)}`);
+  if (!memoryImport || memoryImport.shared !== shared || memoryImport.max !== 65536) {
+    fail(`${name}: module must import a${shared ? " shared" : "n unshared"} memory with maximum 65536 pages, got ${JSON.stringify(memoryImport)}`);
   }
   if (dataEnd > RESERVED_BYTES) fail(`${name}: static data ends at ${dataEnd}, beyond the reserved ${RESERVED_BYTES} bytes`);
   console.log(`build-wasm: ${outFile} (${bytes.length} bytes, static data ends at ${dataEnd} of ${RESERVED_BYTES} reserved)`);

@@ -10,6 +10,11 @@ export interface ByteSource {
    * 0 <= offset, offset + length <= size. Returns dest.
    */
   readInto(offset: number, length: number, dest: Uint8Array, destOffset?: number): Uint8Array;
+  /**
+   * The same read, asynchronously (a Blob in a browser, whose bytes can only be read with a promise). When present,
+   * the loader's asynchronous path reads the weights through it; readInto may then cover only a prefix (the header).
+   */
+  readIntoAsync?(offset: number, length: number, dest: Uint8Array, destOffset?: number): Promise<Uint8Array>;
 }
 
 export class BufferSource implements ByteSource {

@@ -107,14 +107,17 @@ function assertClose(got: Float32Array, want: Float32Array, tol: (i: number) => 
   }
 }
 
-/** Register the suite for the kernel set made by `factory` (one arena and kernel set for the whole suite). */
-export function runKernelConformance(label: string, factory: KernelFactory): void {
+/**
+ * Register the suite for the kernel set made by `factory` (one arena and kernel set for the whole suite); `shared`
+ * false puts it on an unshared memory (the -single builds).
+ */
+export function runKernelConformance(label: string, factory: KernelFactory, shared = true): void {
   describe(`kernel conformance: ${label}`, () => {
     let arena: Arena;
     let k: Kernels;
     let ref: ReferenceKernels;
     before(() => {
-      arena = new Arena(32 << 20);
+      arena = new Arena(32 << 20, undefined, shared);
       k = factory(arena);
       ref = new ReferenceKernels(arena);
     });

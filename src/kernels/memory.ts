@@ -11,22 +11,27 @@ export const WASM_RESERVED_BYTES = 1 << 20;
 const MAX_PAGES = 65536;
 
 /**
- * Bump allocator over a shared WebAssembly.Memory. Growing never invalidates old views (the memory is shared), but
- * the `u8/f32/...` views here are refreshed so they always cover the whole memory. Kernels must read the views
- * through the arena each call rather than caching them across allocations.
+ * Bump allocator over a WebAssembly.Memory, shared by default (worker threads run kernels on it). Growing a shared
+ * memory never invalidates old views; growing an unshared one (a browser page without cross-origin isolation has no
+ * SharedArrayBuffer) detaches them. The `u8/f32/...` views here are refreshed on every grow so they always cover the
+ * whole memory: kernels must read the views through the arena each call rather than caching them across
+ * allocations, and a view kept longer (Session's logits) must be re-made when `u8.buffer` changes.
  */
 export class Arena {
   readonly memory: WebAssembly.Memory;
+  /** Whether the memory is a shared one (SharedArrayBuffer): needed for more than one thread. */
+  readonly shared: boolean;
   u8!: Uint8Array;
   u16!: Uint16Array;
   i32!: Int32Array;
   f32!: Float32Array;
   private top: number;
 
-  constructor(initialBytes = 16 << 20, maxBytes = MAX_PAGES * PAGE) {
+  constructor(initialBytes = 16 << 20, maxBytes = MAX_PAGES * PAGE, shared = true) {
     const maximum = Math.min(MAX_PAGES, Math.ceil(maxBytes / PAGE));
     const initial = Math.min(maximum, Math.max(Math.ceil((initialBytes + WASM_RESERVED_BYTES) / PAGE), 32));
-    this.memory = new WebAssembly.Memory({ initial, maximum, shared: true });
+    this.shared = shared;
+    this.memory = new WebAssembly.Memory({ initial, maximum, shared });
     this.top = WASM_RESERVED_BYTES;
     this.refreshViews();
   }

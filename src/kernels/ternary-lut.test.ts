@@ -10,6 +10,7 @@ import { putF32, putWeight, randomFloats, readF32, rng } from "./conformance.js"
 import { Arena } from "./memory.js";
 import { lutMatMulTwin, lutScale, lutWeight, quantizeActivations256, repackTq2Lut, TQ2_0_LUT } from "./ternary-lut.js";
 import { ThreadedKernels } from "./threads/threaded-kernels.js";
+import { spawnNodeWorker } from "./threads/node-workers.js";
 import { loadKernelModule, relaxedSimdSupported } from "./wasm/load-node.js";
 import { WasmKernels } from "./wasm/wasm-kernels.js";
 
@@ -95,7 +96,7 @@ for (const variant of variants) {
       dot = new WasmKernels(arena, module, { ternaryKernel: "dot" });
       sets = [
         ["1 thread", new WasmKernels(arena, module, { ternaryKernel: "lut" })],
-        ["2 threads", new ThreadedKernels(arena, module, 2, { ternaryKernel: "lut", minParallelBytes: 0, adaptive: false })],
+        ["2 threads", new ThreadedKernels(arena, module, 2, { spawn: spawnNodeWorker, ternaryKernel: "lut", minParallelBytes: 0, adaptive: false })],
       ];
     });
     after(() => {

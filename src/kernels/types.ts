@@ -107,6 +107,9 @@ export interface Kernels {
   setPrefetch?(bytes: number): void;
   readonly prefetch?: number;
 
+  /** Resolves once the set's worker threads run, if it has any that start asynchronously (await before a barrier). */
+  readonly ready?: Promise<void>;
+
   /** Release worker threads, if any. */
   dispose?(): void;
 }

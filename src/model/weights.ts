@@ -26,32 +26,42 @@ export class WeightStore {
     arena.reserve(this.totalBytes);
   }
 
-  /** Read every tensor now. */
+  /** Read every tensor now (through the source's synchronous readInto). */
   read(): this {
-    for (const chunk of this.chunks()) void chunk;
+    for (const c of this.chunks()) this.src.readInto(c.offset, c.length, this.arena.u8, c.dest);
     return this;
   }
 
-  /** Read every tensor, yielding to the event loop between chunks (a server answers /health while it loads). */
+  /**
+   * Read every tensor asynchronously: through the source's readIntoAsync when it has one (a Blob in a browser), else
+   * through readInto, yielding to the event loop between chunks (a server answers /health while it loads).
+   */
   async readAsync(): Promise<this> {
-    for (const chunk of this.chunks()) {
-      void chunk;
-      await new Promise((resolve) => setImmediate(resolve));
+    const src = this.src;
+    for (const c of this.chunks()) {
+      if (src.readIntoAsync) {
+        await src.readIntoAsync(c.offset, c.length, this.arena.u8, c.dest);
+      } else {
+        src.readInto(c.offset, c.length, this.arena.u8, c.dest);
+        await nextTurn();
+      }
     }
     return this;
   }
 
-  /** Reads the tensors one chunk per step. */
-  private *chunks(): Generator<void> {
+  /**
+   * The reads that fill the arena, one chunk per step, in file order: the caller reads each chunk's bytes before
+   * asking for the next (which reports the progress and registers a finished tensor).
+   */
+  private *chunks(): Generator<{ offset: number; length: number; dest: Ptr }> {
     let done = 0;
     for (const info of this.infos) {
       const ptr = this.arena.alloc(info.byteSize, 64);
       for (let off = 0; off < info.byteSize; off += CHUNK) {
-        const len = Math.min(CHUNK, info.byteSize - off);
-        this.src.readInto(info.fileOffset + off, len, this.arena.u8, ptr + off);
-        done += len;
+        const length = Math.min(CHUNK, info.byteSize - off);
+        yield { offset: info.fileOffset + off, length, dest: ptr + off };
+        done += length;
         this.onProgress?.(done, this.totalBytes);
-        yield;
       }
       this.tensors.set(info.name, describeTensor(info, ptr));
     }
@@ -103,6 +113,11 @@ export class WeightStore {
   all(): IterableIterator<WeightTensor> {
     return this.tensors.values();
   }
+}
+
+/** Let the event loop run (setImmediate in Node; a browser worker has only timers). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /**

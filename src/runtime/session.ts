@@ -19,10 +19,12 @@ export class Session {
   readonly state: ModelState;
   /** Number of tokens in the KV cache. */
   nPast = 0;
-  /** Next-token logits of the last evaluated token (a fixed view; overwritten by every eval). */
-  readonly logits: Float32Array;
-  private readonly allLogitsView: Float32Array;
   private lastBatchLen = 0;
+  // views of the logits buffer, re-made when the arena's memory was replaced (an unshared memory detaches its old
+  // buffer when it grows; a shared one never does, so there they are made once)
+  private viewBuffer?: ArrayBufferLike;
+  private allView: Float32Array = new Float32Array(0);
+  private lastView: Float32Array = new Float32Array(0);
 
   constructor(readonly model: Model, options: SessionOptions = {}) {
     const c = model.config;
@@ -31,10 +33,26 @@ export class Session {
     if (!Number.isInteger(this.ctx) || this.ctx < 1) throw new EdgeError("bad_argument", `invalid context size ${this.ctx}`);
     const allLogits = options.allLogits ?? false;
     this.state = model.createState({ ctx: this.ctx, maxBatch: this.batch, kvType: options.kvType ?? "f16", allLogits });
-    const arena = model.kernels.arena;
-    const rows = allLogits ? this.batch : 1;
-    this.allLogitsView = arena.f32View(this.state.logitsPtr, rows * c.vocabSize);
-    this.logits = this.allLogitsView.subarray(0, c.vocabSize);
+  }
+
+  /** Next-token logits of the last evaluated token (a view into the arena; overwritten by every eval). */
+  get logits(): Float32Array {
+    this.views();
+    return this.lastView;
+  }
+
+  private get allLogitsView(): Float32Array {
+    this.views();
+    return this.allView;
+  }
+
+  private views(): void {
+    const arena = this.model.kernels.arena;
+    if (arena.u8.buffer === this.viewBuffer) return;
+    const vocab = this.model.config.vocabSize;
+    this.viewBuffer = arena.u8.buffer;
+    this.allView = arena.f32View(this.state.logitsPtr, (this.state.options.allLogits ? this.batch : 1) * vocab);
+    this.lastView = this.allView.subarray(0, vocab);
   }
 
   /** Drop the cached tokens from position `keep` on (0 = start over). */

@@ -77,4 +77,10 @@ export class ChatTemplate {
   startsWithBos(text: string): boolean {
     return this.bosText !== "" && text.startsWith(this.bosText);
   }
+
+  /** A conversation as a prompt: rendered up to the assistant's reply, tokenized with special-token text parsed. */
+  promptIds(tokenizer: Tokenizer, messages: readonly ChatMessage[]): number[] {
+    const text = this.render(messages, true);
+    return tokenizer.encode(text, { addSpecial: !this.startsWithBos(text), parseSpecial: true });
+  }
 }

@@ -90,6 +90,5 @@ export class Conversation {
 
 /** Render `messages` with the template and tokenize (special-token text parsed, BOS added unless already there). */
 export function chatPromptIds(lm: LoadedModel, template: ChatTemplate, messages: ChatMessage[]): number[] {
-  const text = template.render(messages, true);
-  return lm.tokenizer.encode(text, { addSpecial: !template.startsWithBos(text), parseSpecial: true });
+  return template.promptIds(lm.tokenizer, messages);
 }

@@ -1,13 +1,32 @@
-// A persistent pool of worker_threads sharing the arena's WebAssembly.Memory. Each worker instantiates the kernels
+// A persistent pool of worker threads sharing the arena's WebAssembly.Memory. Each worker instantiates the kernels
 // module on that memory and sits in its workerLoop (spin, then atomic.wait); the main thread writes a task's
 // parameters into the control block and calls dispatch, which publishes the task, works on it too and returns when
-// every chunk is done. No message passing and no allocation per task.
-import { Worker } from "node:worker_threads";
+// every chunk is done. No message passing and no allocation per task. How a worker is started is the platform's
+// (a WorkerSpawner: worker_threads in Node, node-workers.ts; Web Workers in a browser, src/browser/web-workers.ts).
 import { EdgeError } from "../../errors.js";
 import type { Arena, Ptr } from "../memory.js";
 import type { KernelExports } from "../wasm/exports.js";
 import { CONTROL_BYTES, ERROR_OFFSET, OP_EXIT, OP_SYNC, P_MAIN_SPIN, P_OP, P_SPIN, PARAMS_OFFSET } from "./control.js";
-import { WORKER_SOURCE } from "./worker-source.js";
+
+/** What a pool worker is given: the compiled kernels module, the shared memory, the control block, its index ≥ 1. */
+export interface PoolWorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctrl: Ptr;
+  ith: number;
+}
+
+/** A started pool worker. */
+export interface PoolWorker {
+  /**
+   * Resolves once the worker is inside workerLoop, rejects when it could not start (where the platform tells:
+   * a Web Worker whose script failed). Tasks never need it (chunks are claimed dynamically), barrier() does.
+   */
+  ready?: Promise<void>;
+}
+
+/** Starts one pool worker that instantiates `init.module` on `init.memory` and runs workerLoop(ctrl, ith). */
+export type WorkerSpawner = (init: PoolWorkerInit) => PoolWorker;
 
 /**
  * Worker spin (iterations of one atomic load; 40 000 ≈ 100 µs here) before sleeping in atomic.wait. It covers the
@@ -30,27 +49,29 @@ export class ThreadPool {
   readonly ctrl: Ptr;
   /** Index into arena.i32 / arena.f32 of parameter slot 0. */
   readonly params: number;
-  private readonly workers: Worker[] = [];
+  /** Resolves once every worker that reports readiness is in its workerLoop (see PoolWorker.ready). */
+  readonly ready: Promise<void>;
   private closed = false;
 
-  /** `threads` counts the main thread: threads − 1 workers are started. */
+  /** `threads` counts the main thread: threads − 1 workers are started with `spawn`. */
   constructor(
     private readonly arena: Arena, module: WebAssembly.Module, private readonly wasm: KernelExports,
-    readonly threads: number, spin = DEFAULT_SPIN, mainSpin = DEFAULT_MAIN_SPIN,
+    readonly threads: number, spawn: WorkerSpawner, spin = DEFAULT_SPIN, mainSpin = DEFAULT_MAIN_SPIN,
   ) {
+    if (!arena.shared) {
+      throw new EdgeError("unsupported_platform", `${threads} threads need a shared WebAssembly.Memory (in a browser: a cross-origin isolated page); use 1 thread`);
+    }
     this.ctrl = arena.alloc(CONTROL_BYTES, 64);
     this.params = (this.ctrl + PARAMS_OFFSET) >> 2;
     arena.i32[this.params + P_SPIN] = spin;
     arena.i32[this.params + P_MAIN_SPIN] = mainSpin;
+    const started: Promise<void>[] = [];
     for (let ith = 1; ith < threads; ith++) {
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { module, memory: arena.memory, ctrl: this.ctrl, ith },
-      });
-      worker.unref(); // an idle pool must not keep the process alive
-      worker.on("error", () => {}); // reported through the control block's error flag instead
-      this.workers.push(worker);
+      const worker = spawn({ module, memory: arena.memory, ctrl: this.ctrl, ith });
+      if (worker.ready) started.push(worker.ready);
     }
+    this.ready = Promise.all(started).then(() => undefined);
+    this.ready.catch(() => {}); // a caller that never awaits it must not see an unhandled rejection
   }
 
   /**

@@ -9,11 +9,12 @@ import { Arena } from "../memory.js";
 import { loadKernelModule, relaxedSimdSupported } from "../wasm/load-node.js";
 import { WasmKernels } from "../wasm/wasm-kernels.js";
 import { ThreadedKernels } from "./threaded-kernels.js";
+import { spawnNodeWorker } from "./node-workers.js";
 
 for (const variant of ["base", "relaxed"] as const) {
   if (variant === "relaxed" && !relaxedSimdSupported() && !process.env.CI) continue;
   runKernelConformance(`wasm ${variant} threaded (2 threads)`, (arena) =>
-    new ThreadedKernels(arena, loadKernelModule(variant), 2, { minParallelBytes: 0, minParallelAttention: 0, adaptive: false }));
+    new ThreadedKernels(arena, loadKernelModule(variant), 2, { spawn: spawnNodeWorker, minParallelBytes: 0, minParallelAttention: 0, adaptive: false }));
 }
 
 describe("threaded kernels against single-thread WASM", () => {
@@ -22,7 +23,7 @@ describe("threaded kernels against single-thread WASM", () => {
   let single: WasmKernels;
   before(() => {
     arena = new Arena(32 << 20);
-    threaded = new ThreadedKernels(arena, loadKernelModule(), 3, { minParallelBytes: 0, minParallelAttention: 0 });
+    threaded = new ThreadedKernels(arena, loadKernelModule(), 3, { spawn: spawnNodeWorker, minParallelBytes: 0, minParallelAttention: 0 });
     single = new WasmKernels(arena, loadKernelModule());
   });
   after(() => threaded.dispose());

@@ -12,7 +12,7 @@ import { Slot } from "../wasm/workspace.js";
 import {
   OP_ATTENTION, OP_GEGLU, OP_GELU, OP_MATMUL, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP, P_PREFETCH,
 } from "./control.js";
-import { DEFAULT_SPIN, ThreadPool } from "./pool.js";
+import { DEFAULT_SPIN, ThreadPool, type WorkerSpawner } from "./pool.js";
 
 /** Below this many weight bytes × input rows a matMul runs on the main thread alone (fork-join ≈ 1–2 µs). */
 const MIN_PARALLEL_BYTES = 32 * 1024;
@@ -41,6 +41,8 @@ const STALL_LIMIT = 3;
 const SOLO_CALLS = 4096;
 
 export interface ThreadedOptions {
+  /** How the platform starts a pool worker (Node: spawnNodeWorker from node-workers.ts). */
+  spawn: WorkerSpawner;
   /** Spin iterations before a waiting thread sleeps (default DEFAULT_SPIN). */
   spin?: number;
   /** matMuls smaller than this (weight bytes × input rows) stay on the main thread; 0 sends all to the pool. */
@@ -63,13 +65,18 @@ export class ThreadedKernels extends WasmKernels {
   /** Calls left to run without the pool after repeated stalls. */
   private soloCalls = 0;
 
-  constructor(arena: Arena, module: WebAssembly.Module, readonly threads: number, options: ThreadedOptions = {}) {
+  constructor(arena: Arena, module: WebAssembly.Module, readonly threads: number, options: ThreadedOptions) {
     super(arena, module, { ternaryKernel: options.ternaryKernel });
     this.name = `${this.wasm.simdLevel() === 2 ? "wasm-relaxed" : "wasm"}-threads-${threads}`;
-    this.pool = new ThreadPool(arena, module, this.wasm, threads, options.spin ?? DEFAULT_SPIN);
+    this.pool = new ThreadPool(arena, module, this.wasm, threads, options.spawn, options.spin ?? DEFAULT_SPIN);
     this.minParallelBytes = options.minParallelBytes ?? MIN_PARALLEL_BYTES;
     this.minParallelAttention = options.minParallelAttention ?? MIN_PARALLEL_ATTENTION;
     this.adaptive = options.adaptive ?? true;
+  }
+
+  /** Resolves once the pool's workers are running (a browser starts Web Workers asynchronously). */
+  get ready(): Promise<void> {
+    return this.pool.ready;
   }
 
   /** False while in a solo period (counting it down). */

@@ -2,6 +2,18 @@
 // Environment-neutral: the bytes or compiled module come from load-node.ts (Node) or from the embedder (browser).
 import type { Ptr } from "../memory.js";
 
+/** "base": SIMD128 only; "relaxed": also relaxed SIMD (int8 dot products), used by default where supported. */
+export type SimdVariant = "base" | "relaxed";
+
+/**
+ * File name of a kernels build (scripts/build-wasm.mjs): base or relaxed SIMD, importing a shared memory (threads)
+ * or an unshared one (the `-single` builds: one thread where there is no SharedArrayBuffer, e.g. a browser page
+ * without cross-origin isolation).
+ */
+export function kernelWasmFile(variant: SimdVariant, shared = true): string {
+  return `kernels${variant === "relaxed" ? "-relaxed" : ""}${shared ? "" : "-single"}.wasm`;
+}
+
 /** Every export takes numbers only (byte offsets, sizes, scalars; booleans as 0/1). See src/kernels/wasm/assembly. */
 export interface KernelExports {
   /** 2 for the relaxed-SIMD build, 1 for the base SIMD128 build. */

@@ -1,20 +1,19 @@
 // Node-only: find the kernel modules in dist/wasm (built by scripts/build-wasm.mjs), pick the variant this Node.js
-// can run, and compile it once per process. A browser build passes its own WebAssembly.Module to the kernel
-// constructors instead of calling this.
+// can run, and compile it once per process. A browser fetches and compiles its own (src/browser/kernel-module.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { EdgeError } from "../../errors.js";
+import { kernelWasmFile, type SimdVariant } from "./exports.js";
 
-/** "base": SIMD128 only; "relaxed": also relaxed SIMD (int8 dot products), used by default where supported. */
-export type SimdVariant = "base" | "relaxed";
+export { kernelWasmFile, type SimdVariant } from "./exports.js";
 
-const compiled = new Map<SimdVariant, WebAssembly.Module>();
+const compiled = new Map<string, WebAssembly.Module>();
 
 /** Path of a kernels module: dist/wasm beside the compiled dist/src tree, or the repo's dist/wasm when run from src. */
-export function kernelWasmPath(variant: SimdVariant = "base"): string {
-  const file = variant === "relaxed" ? "kernels-relaxed.wasm" : "kernels.wasm";
+export function kernelWasmPath(variant: SimdVariant = "base", shared = true): string {
+  const file = kernelWasmFile(variant, shared);
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [resolve(here, "../../../wasm", file), resolve(here, "../../../dist/wasm", file)];
   const found = candidates.find((p) => existsSync(p));
@@ -64,15 +63,19 @@ export function defaultSimdVariant(): SimdVariant {
   return ok ? "relaxed" : "base";
 }
 
-/** The compiled kernels module (cached per variant; it is shared with worker threads). */
-export function loadKernelModule(variant: SimdVariant = defaultSimdVariant()): WebAssembly.Module {
-  let m = compiled.get(variant);
+/**
+ * The compiled kernels module (cached per build; it is shared with worker threads). `shared` false: the build for an
+ * unshared memory (an Arena made with shared = false; one thread only).
+ */
+export function loadKernelModule(variant: SimdVariant = defaultSimdVariant(), shared = true): WebAssembly.Module {
+  const file = kernelWasmFile(variant, shared);
+  let m = compiled.get(file);
   if (!m) {
     if (variant === "relaxed" && !relaxedSimdSupported()) {
       throw new EdgeError("unsupported_platform", "this Node.js cannot run relaxed-SIMD WebAssembly (use the base kernels)");
     }
-    m = new WebAssembly.Module(readFileSync(kernelWasmPath(variant)));
-    compiled.set(variant, m);
+    m = new WebAssembly.Module(readFileSync(kernelWasmPath(variant, shared)));
+    compiled.set(file, m);
   }
   return m;
 }
