@@ -4,35 +4,9 @@ import { basename } from "node:path";
 import { latencySummary, spread, type Spread } from "./stats.js";
 import { rooflineFraction, toMiB, type ModelFacts } from "./model-facts.js";
 import type { BenchBackend, RunMeasurement } from "./protocol.js";
+import { JSON_KEYS, METRIC_KEYS, type JsonLine, type RunMetrics } from "./metric-keys.js";
 
-/** The per-run numbers, named as in the JSON output. Times in ms, sizes in MiB (2²⁰ bytes). */
-export interface RunMetrics {
-  prefill_tok_s: number;
-  decode_tok_s: number;
-  ttft_ms: number;
-  token_ms_p50: number;
-  token_ms_p90: number;
-  token_ms_p99: number;
-  token_ms_max: number;
-  token_ms_stddev: number;
-  jitter_ms: number;
-  /** token_ms_p99 / token_ms_p50. */
-  token_p99_p50: number;
-  /** p99/p50 of fixed work of one decode step's length in the same process and run: the machine's own floor. */
-  floor_p99_p50: number;
-  peak_rss_mb: number;
-}
-export const METRIC_KEYS = [
-  "prefill_tok_s", "decode_tok_s", "ttft_ms", "token_ms_p50", "token_ms_p90", "token_ms_p99", "token_ms_max",
-  "token_ms_stddev", "jitter_ms", "token_p99_p50", "floor_p99_p50", "peak_rss_mb",
-] as const satisfies readonly (keyof RunMetrics)[];
-
-/** The keys of one `--json` line, in order. */
-export const JSON_KEYS = [
-  "backend", "model", "threads", "prompt_tokens", "gen_tokens", ...METRIC_KEYS, "model_mb",
-] as const;
-/** Metrics a backend does not measure are null. */
-export type JsonLine = { [K in (typeof JSON_KEYS)[number]]: K extends "backend" | "model" ? string : number | null };
+export { JSON_KEYS, METRIC_KEYS, type JsonLine, type RunMetrics };
 
 /** Metrics a backend does not measure are NaN (llama-bench: per-token times; only edgellm: the floor). */
 export function runMetrics(m: RunMeasurement, promptTokens: number): RunMetrics {

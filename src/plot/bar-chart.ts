@@ -1,7 +1,7 @@
-// Draws one horizontal bar per benchmark row with Observable Plot, rendered to an SVG string in Node through
-// linkedom's document (Plot only needs createElementNS and friends, not a browser).
+// Draws one horizontal bar per benchmark row with Observable Plot into the document it is given: the browser's own
+// (the dashboard), or linkedom's in Node (bar-chart-svg.ts, for `edgellm plot`); Plot only needs createElementNS and
+// friends, so the chart is the same in both.
 import * as Plot from "@observablehq/plot";
-import { parseHTML } from "linkedom";
 import { EdgeError } from "../errors.js";
 import { metricValues, type ResultRow } from "./bench-results.js";
 
@@ -33,17 +33,18 @@ export function metricUnit(metric: string): string {
 }
 
 /** Tokens per second: more is better; everything else bench measures (times, memory, ratios): less is better. */
-function higherIsBetter(metric: string): boolean {
+export function higherIsBetter(metric: string): boolean {
   return metric.endsWith("_tok_s") || metric.endsWith("_frac");
 }
 
 /** Three or four significant digits, without trailing zeros. */
-function formatValue(x: number): string {
+export function formatValue(x: number): string {
   const a = Math.abs(x);
   return String(Number(x.toFixed(a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3)));
 }
 
-export function barChartSvg(rows: readonly ResultRow[], o: BarChartOptions): string {
+/** The chart as an SVG element of `document` (not attached to it). */
+export function barChart(rows: readonly ResultRow[], o: BarChartOptions, document: Document): SVGSVGElement {
   if (rows.length === 0) throw new EdgeError("dataset_invalid", "no benchmark rows to plot");
   const values = metricValues(rows, o.metric);
   const data = rows.map((r, i) => ({ label: r.label, group: r.group, value: values[i], text: formatValue(values[i]) }));
@@ -58,10 +59,9 @@ export function barChartSvg(rows: readonly ResultRow[], o: BarChartOptions): str
   if (o.width - marginLeft - marginRight < 40 || o.height - marginTop - marginBottom < 10 * rows.length) {
     throw new EdgeError("bad_argument", `a ${o.width}x${o.height} chart is too small for ${rows.length} bars with these labels: raise --width or --height`);
   }
-  const { document } = parseHTML("<!doctype html><html><body></body></html>");
   const axisLabel = `${o.metric}${unit ? ` (${unit})` : ""} ${higherIsBetter(o.metric) ? "→ higher is better" : "← lower is better"}`;
   const chart = Plot.plot({
-    document: document as unknown as Document,
+    document,
     width: o.width,
     height: o.height,
     marginTop, marginLeft, marginRight, marginBottom,
@@ -77,8 +77,8 @@ export function barChartSvg(rows: readonly ResultRow[], o: BarChartOptions): str
       Plot.ruleX([0]),
       Plot.text([title], { frameAnchor: "top", dy: -marginTop + TITLE_SIZE + 4, fontSize: TITLE_SIZE, fontWeight: "bold", fill: "black" }),
     ],
-  }) as unknown as Element;
-  // resvg and other strict SVG readers need the namespace, which an HTML serializer leaves implicit
-  chart.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${chart.outerHTML}\n`;
+    ariaLabel: `${title}: bar chart, one bar per backend and model`,
+    ariaDescription: data.map((d) => `${d.label}: ${d.text}${unit ? ` ${unit}` : ""}`).join("; "),
+  }) as unknown as SVGSVGElement;
+  return chart;
 }

@@ -7,7 +7,8 @@ import { EdgeError } from "../errors.js";
 import { CSV_COLUMNS, JSON_KEYS, csvField } from "../bench/report.js";
 import { SERVE_CSV_COLUMNS } from "../bench/serve-report.js";
 import { parseCsv } from "./csv.js";
-import { availableMetrics, metricValues, readResultFiles } from "./bench-results.js";
+import { availableMetrics, metricValues } from "./bench-results.js";
+import { readResultFiles } from "./result-files.js";
 
 const dir = mkdtempSync(join(tmpdir(), "edgellm-plot-"));
 function file(name: string, text: string): string {

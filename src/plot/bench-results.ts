@@ -1,9 +1,8 @@
 // Reads what `edgellm bench` writes (--json: one object per line or a JSON array; --csv: run rows and a "median" row
-// per backend) into labelled rows of numbers, one per bar.
-import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
+// per backend) into labelled rows of numbers, one per bar. Text in, rows out: no file system, so the dashboard runs
+// the same parser in the browser (result-files.ts reads files for `edgellm plot`).
 import { EdgeError } from "../errors.js";
-import { METRIC_KEYS } from "../bench/report.js";
+import { METRIC_KEYS } from "../bench/metric-keys.js";
 import { median } from "../bench/stats.js";
 import { parseCsv } from "./csv.js";
 
@@ -18,25 +17,29 @@ export interface ResultRow {
   source: string;
 }
 
+/** One input: its name (a path, or a browser File's name) and its text. */
+export interface ResultText {
+  name: string;
+  text: string;
+}
+
 type Raw = { fields: Record<string, unknown>; source: string };
 
 /** Columns that describe a run rather than measure it; never offered as metrics. */
 const NOT_METRICS = new Set(["run"]);
 
-export async function readResultFiles(files: readonly string[]): Promise<ResultRow[]> {
+/** The last part of a path, for / and \ alike (node:path is not available in the browser). */
+export function fileName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+}
+
+/** Rows of every input, in order; an input without rows is an error naming it. */
+export function resultRows(inputs: readonly ResultText[]): ResultRow[] {
   const raws: Raw[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") throw new EdgeError("file_not_found", `${file}: no such file`);
-      throw new EdgeError("io_error", `${file}: cannot read (${code ?? String(e)})`);
-    }
+  for (const { name, text } of inputs) {
     const before = raws.length;
-    raws.push(...parseResults(file, text));
-    if (raws.length === before) throw new EdgeError("dataset_invalid", `${file}: no benchmark rows`);
+    raws.push(...parseResults(name, text));
+    if (raws.length === before) throw new EdgeError("dataset_invalid", `${name}: no benchmark rows`);
   }
   return labelRows(raws);
 }
@@ -178,7 +181,7 @@ function labelRows(raws: Raw[]): ResultRow[] {
     if (who === undefined) throw new EdgeError("dataset_invalid", `${r.source}: no "backend" field (expected bench --json or --csv output)`);
     const parts = [who];
     if (typeof f.concurrency === "number") parts.push(`c=${f.concurrency}`);
-    if (typeof f.model === "string" && f.model !== "") parts.push(basename(f.model));
+    if (typeof f.model === "string" && f.model !== "") parts.push(fileName(f.model));
     const values: Record<string, number | null> = {};
     for (const [k, v] of Object.entries(f)) {
       if (!NOT_METRICS.has(k) && (typeof v === "number" || v === null)) values[k] = v;
@@ -187,7 +190,7 @@ function labelRows(raws: Raw[]): ResultRow[] {
   });
   // the band scale merges equal labels into one bar: name the file (then a count) to keep every row apart
   const repeated = new Set(rows.filter((r, i) => rows.findIndex((q) => q.label === r.label) !== i).map((r) => r.label));
-  for (const r of rows) if (repeated.has(r.label)) r.label += ` (${basename(r.source.replace(/:\d+$/, ""))})`;
+  for (const r of rows) if (repeated.has(r.label)) r.label += ` (${fileName(r.source.replace(/:\d+$/, ""))})`;
   const seen = new Map<string, number>();
   for (const r of rows) {
     const n = (seen.get(r.label) ?? 0) + 1;

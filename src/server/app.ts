@@ -12,6 +12,7 @@ import { registerJsonParser } from "./json-body.js";
 import { onClientGone } from "./sse.js";
 import { registerOllama } from "./ollama/routes.js";
 import { registerRag } from "./rag.js";
+import { isDashboardAsset, registerDashboard, type DashboardOptions } from "./dashboard.js";
 
 export interface AppOptions {
   /** Required as `Authorization: Bearer KEY` (or `x-api-key`) on every route but /health. */
@@ -22,6 +23,10 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Retrieval indexes for POST /v1/rag/ask, name → index file (src/server/rag.ts). */
   ragIndexes?: Record<string, string>;
+  /** The dashboard at `/` (src/server/dashboard.ts); false: none (`--no-dashboard`). */
+  dashboard?: false | DashboardOptions;
+  /** Kernel threads the models run with (the dashboard's memory plan). */
+  threads?: number;
 }
 
 /** The context, or undefined while models load (then every route but /health answers 503). */
@@ -44,6 +49,8 @@ export async function buildApp(slot: ContextSlot, o: AppOptions = {}): Promise<F
     onClientGone(reply, () => slot.current?.clientGone(request));
     const path = request.url.split("?")[0];
     if (path === "/health" || request.method === "OPTIONS") return;
+    // the page's files load before the models do and without a key: the page asks for the key, its API calls send it
+    if (o.dashboard !== false && isDashboardAsset(request.method, path)) return;
     if (!slot.current) throw new ApiError(503, "the model is loading", "server_error", "loading", null, 1);
     if (o.apiKey !== undefined && !authorized(request, o.apiKey)) {
       throw new ApiError(401, "Incorrect or missing API key (Authorization: Bearer KEY)", "authentication_error", "invalid_api_key");
@@ -84,6 +91,7 @@ export async function buildApp(slot: ContextSlot, o: AppOptions = {}): Promise<F
   app.post("/v1/embeddings", { schema: { body: EMBEDDING_BODY } }, (request, reply) => embeddings(slot.current!, request as never, reply));
   registerOllama(app, slot);
   registerRag(app, slot, o.ragIndexes ?? {});
+  if (o.dashboard !== false) await registerDashboard(app, slot, { threads: o.threads, ...o.dashboard });
   return app;
 }
 

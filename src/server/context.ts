@@ -19,6 +19,8 @@ export interface RequestInfo {
   gone?: boolean;
   /** The reply is being sent (Fastify's onSend ran): nothing more to wait for before counting it. */
   sending?: boolean;
+  /** Counted but not logged: the dashboard's once-a-second status poll would bury the lines that matter. */
+  quiet?: boolean;
 }
 
 /** nginx's status for a request whose client closed the connection before the response ended. */
@@ -170,6 +172,7 @@ export class ServerContext {
     this.requests.inc({ route, status: String(status) });
     this.duration.observe({ route }, ms / 1000);
     const path = request.url.split("?")[0];
+    if (i.quiet) return;
     if (this.options.logFormat === "json") {
       this.log(JSON.stringify({
         time: new Date().toISOString(), method: request.method, path, status, ms: Math.round(ms), model: i.model,

@@ -3,8 +3,8 @@ import { writeFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { EdgeError } from "../../errors.js";
 import { helpText, parseArgs, requireString, type OptionSpec } from "../args.js";
-import { readResultFiles } from "../../plot/bench-results.js";
-import { barChartSvg } from "../../plot/bar-chart.js";
+import { readResultFiles } from "../../plot/result-files.js";
+import { barChartSvg } from "../../plot/bar-chart-svg.js";
 import { svgToPng } from "../../plot/rasterize.js";
 
 const SPEC: Record<string, OptionSpec> = {

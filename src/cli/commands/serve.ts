@@ -23,9 +23,10 @@ const SPEC: Record<string, OptionSpec> = {
   "max-memory": { type: "number", help: "MiB for the whole server: without --ctx the slots get the largest context that fits; refused when weights + slots do not fit" },
   "log-format": { type: "string", help: "request log lines on stderr: text | json", default: "text" },
   "rag-index": { type: "string", help: "serve a rag index for POST /v1/rag/ask as NAME=INDEX.json (repeat for several)" },
+  "no-dashboard": { type: "boolean", help: "do not serve the dashboard at / (nor the in-browser engine at /browser/)" },
   help: { type: "boolean", alias: "h", help: "show this help" },
 };
-const USAGE = "edgellm serve [-m FILE …] [--alias NAME …] [--host 127.0.0.1] [--port 8080] [--ctx N] [--parallel N] [--queue N] [--threads N] [--api-key KEY] [--cors ORIGIN] [--timeout SECONDS] [--max-memory MB]";
+const USAGE = "edgellm serve [-m FILE …] [--alias NAME …] [--host 127.0.0.1] [--port 8080] [--ctx N] [--parallel N] [--queue N] [--threads N] [--api-key KEY] [--cors ORIGIN] [--timeout SECONDS] [--max-memory MB] [--no-dashboard]";
 
 export const command = {
   summary: "serve models over OpenAI- and Ollama-compatible HTTP (and WebSocket)",
@@ -73,6 +74,7 @@ export const command = {
       maxMemory: maxMemory === undefined ? undefined : maxMemory * 2 ** 20,
       logFormat,
       ragIndexes,
+      dashboard: p["no-dashboard"] === true ? false : undefined,
     });
     await new Promise<void>((resolve) => {
       stop = (signal: string) => {
