@@ -1,11 +1,11 @@
 // The dashboard in real Chromium against the real server and the bundled model: the page loads clean and isolated,
 // a reply streams into the log with one strip-chart dot per token, text stays text, Stop and Escape end a long reply,
-// bench files become bar charts, the short bench runs, Bangla switches the labels, and "run in this browser" fails
-// clearly when the browser engine is not built. Screenshots go to a temp folder (and docs/img/ with
+// bench files become bar charts, the short bench runs, Bangla switches the labels, and "run in this browser" gives
+// the greedy reply of `edgellm run --temp 0` (or fails clearly when the browser engine is not built). Screenshots go to a temp folder (and docs/img/ with
 // EDGELLM_WRITE_SCREENSHOTS=1).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -196,7 +196,7 @@ describe("dashboard in Chromium", { skip: browserSkip() }, () => {
     assert.deepEqual(errors, []);
   });
 
-  it("run in this browser: a file picker and a URL field; a clear message when the engine is not built", async () => {
+  it("run in this browser: a file picker and a URL field; the greedy reply equals edgellm run --temp 0 in Node; a clear message when the engine is not built", async () => {
     await page.getByRole("radio", { name: "Run in this browser" }).check();
     const picker = page.getByLabel("Model file (GGUF)");
     await picker.waitFor();
@@ -214,11 +214,20 @@ describe("dashboard in Chromium", { skip: browserSkip() }, () => {
       await picker.setInputFiles(DEFAULT_MODEL_PATH);
       await page.getByRole("button", { name: "Load model" }).click();
       await page.getByText(/Browser engine: \d+ threads?, SIMD/).waitFor({ timeout: 30_000 });
+      // greedy, so the reply must be exactly what `edgellm run --temp 0` prints in Node for the same message
+      const temperature = page.getByLabel("Temperature", { exact: true });
+      if (!(await temperature.isVisible())) await page.getByText("System prompt · Sampling · JSON schema mode").click();
+      await temperature.fill("0");
+      await page.getByLabel("Max tokens", { exact: true }).fill("24");
       await page.getByRole("textbox", { name: "Message" }).fill("Turn off the bedroom lights");
       await page.getByRole("button", { name: "Send" }).click();
       await page.locator('[data-role="assistant"]').last().and(page.locator('[data-status="done"]')).waitFor({ timeout: 30_000 });
       const n = Number(await page.locator('[data-metric="tokens"]').getAttribute("data-count"));
       assert.ok(n > 0);
+      const inBrowser = (await page.locator('[data-role="assistant"]').last().locator(".text").textContent()) ?? "";
+      const node = spawnSync(process.execPath, [BIN, "run", "-p", "Turn off the bedroom lights", "--temp", "0", "-n", "24", "--threads", "1"], { encoding: "utf8" });
+      assert.equal(node.status, 0, node.stderr);
+      assert.equal(inBrowser.trim(), node.stdout.trim());
       await page.waitForFunction(([sel, k]) => document.querySelectorAll(sel as string).length === k, [dots("token-strip"), n] as const);
       assert.deepEqual(errors, []);
     }
