@@ -1,31 +1,12 @@
 // The in-browser engine, a separate bundle (dist/browser/, served at /browser/): imported only when the user asks for
 // it, so the dashboard works (and its page loads without errors) when that bundle is not built.
 
-export interface BrowserEngineInfo {
-  architecture: string;
-  threads: number;
-  simd: string | boolean;
-  isolated: boolean;
-}
+// Type-only: the page and the engine bundle share the engine's own declarations, and no code crosses between them.
+import type { BrowserModel, loadBrowserModel } from "../../src/browser/index.js";
 
-export interface BrowserGenerateOptions {
-  maxTokens?: number;
-  temperature?: number;
-  seed?: number;
-  topK?: number;
-  topP?: number;
-  /** Wrap the prompt in the model's chat template as one user message. */
-  chat?: boolean;
-}
-
-export interface BrowserModel {
-  readonly info: BrowserEngineInfo;
-  generate(prompt: string, options?: BrowserGenerateOptions): AsyncGenerator<{ id: number; text: string }>;
-  dispose(): void;
-}
-
+export type { BrowserModel };
 export interface BrowserEngineModule {
-  loadBrowserModel(source: File | Blob | string, options?: { threads?: number; onProgress?: (done: number, total: number) => void }): Promise<BrowserModel>;
+  loadBrowserModel: typeof loadBrowserModel;
 }
 
 /** Kept in a variable so neither TypeScript nor esbuild tries to resolve it: the server serves it beside the page. */
