@@ -67,7 +67,7 @@ export class Conversation {
 
   /** Tokens of the whole conversation so far, ending with the assistant prompt. */
   promptIds(): number[] {
-    return chatPromptIds(this.lm, this.template, this.messages);
+    return this.template.promptIds(this.lm.tokenizer, this.messages);
   }
 
   async *say(userText: string, options: Parameters<LoadedModel["generate"]>[2]): AsyncGenerator<string> {
@@ -86,9 +86,4 @@ export class Conversation {
     this.cached = [...ids, ...generated].slice(0, this.session.nPast);
     this.messages.push({ role: "assistant", content: text.trim() });
   }
-}
-
-/** Render `messages` with the template and tokenize (special-token text parsed, BOS added unless already there). */
-export function chatPromptIds(lm: LoadedModel, template: ChatTemplate, messages: ChatMessage[]): number[] {
-  return template.promptIds(lm.tokenizer, messages);
 }

@@ -11,7 +11,6 @@ import { checkTemplate } from "../../eval/tasks/prompt.js";
 import { runEval, summaryTable, type Generate } from "../../eval/tasks/task-runner.js";
 import { collect, MODEL_OPTIONS, openModel, positiveInt } from "../common.js";
 import { helpText, optionalNumber, parseArgs, requireString, type OptionSpec } from "../args.js";
-import { chatPromptIds } from "./chat.js";
 
 const { model: _model, help, ...LOAD_OPTIONS } = MODEL_OPTIONS;
 const SPEC: Record<string, OptionSpec> = {
@@ -113,7 +112,7 @@ function modelGenerator(lm: LoadedModel, s: GeneratorSetup): Generate {
     try {
       const messages: ChatMessage[] = s.system !== undefined ? [{ role: "system", content: s.system }] : [];
       messages.push({ role: "user", content: prompt });
-      const ids = s.chat ? chatPromptIds(lm, s.chat, messages) : lm.tokenizer.encode(prompt);
+      const ids = s.chat ? s.chat.promptIds(lm.tokenizer, messages) : lm.tokenizer.encode(prompt);
       let grammar: Grammar | undefined;
       if (gbnf !== undefined) {
         grammar = grammars.get(gbnf) ?? Grammar.fromGbnf(gbnf);

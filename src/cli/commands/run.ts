@@ -2,7 +2,6 @@
 import { EdgeError } from "../../errors.js";
 import { helpText, optionalNumber, parseArgs, requireString, type OptionSpec } from "../args.js";
 import { ChatTemplate } from "../../tokenizer/chat-template.js";
-import { chatPromptIds } from "./chat.js";
 import { contextOf, MEMORY_OPTIONS, MODEL_OPTIONS, openModel, SAMPLING_OPTIONS, samplingFromArgs, singleTokenId } from "../common.js";
 import { GRAMMAR_OPTIONS, grammarFromArgs } from "../grammar-options.js";
 
@@ -34,7 +33,7 @@ export const command = {
     const session = lm.createSession({ ctx: contextOf(p, lm) });
     // The bundled demo model is a chat model: without -m the prompt goes through its chat template.
     const template = p.model === undefined ? ChatTemplate.fromGguf(lm.file, lm.tokenizer) : undefined;
-    const promptIds = template ? chatPromptIds(lm, template, [{ role: "user", content: prompt }]) : lm.tokenizer.encode(prompt);
+    const promptIds = template ? template.promptIds(lm.tokenizer, [{ role: "user", content: prompt }]) : lm.tokenizer.encode(prompt);
     const json = p.json === true;
     const out = { text: "", tokens: [] as number[], prompt_tokens: promptIds, logprobs: [] as [number, number][][] };
     let tFirst = 0;
