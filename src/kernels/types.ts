@@ -21,6 +21,11 @@ export interface WeightTensor {
    * table-lookup kernel): the id its kernels dispatch on. Only that kernel set may read the weight afterwards.
    */
   kernelType?: number;
+  /**
+   * Rows per interleaved group of that layout (4: Q4_0_X4, 16: TQ2_0's table-lookup layout): a row view must start and
+   * end on a group boundary.
+   */
+  rowGroup?: number;
 }
 
 /**

@@ -168,9 +168,11 @@ export function sliceRows(t: WeightTensor, r0: number, rows: number, label: stri
   if (t.dims.length !== 2 || r0 < 0 || r0 + rows > t.rows) {
     throw new EdgeError("bad_tensor_shape", `tensor "${t.name}" has ${t.rows} rows; cannot take rows ${r0}..${r0 + rows - 1} as ${label}`);
   }
-  // a kernel layout that interleaves 16 rows (TQ2_0's table-lookup layout) keeps row r at r · rowBytes only per group
-  if (t.kernelType !== undefined && (r0 % 16 !== 0 || rows % 16 !== 0)) {
-    throw new EdgeError("bad_tensor_shape", `tensor "${t.name}": rows ${r0}..${r0 + rows - 1} as ${label} split a 16-row group of its repacked layout (load with ternaryKernel "dot")`);
+  // a kernel layout that interleaves rows (Q4_0 in fours, TQ2_0's table-lookup layout in sixteens) keeps row r at
+  // r · rowBytes only per group (rows after the last full group keep ggml's layout)
+  const g = t.rowGroup ?? 1;
+  if (r0 % g !== 0 || (rows % g !== 0 && r0 + rows !== t.rows)) {
+    throw new EdgeError("bad_tensor_shape", `tensor "${t.name}": rows ${r0}..${r0 + rows - 1} as ${label} split a ${g}-row group of its repacked layout`);
   }
   return { ...t, name: `${t.name}[${label}]`, dims: [t.cols, rows], rows, ptr: t.ptr + r0 * t.rowBytes, bytes: rows * t.rowBytes };
 }

@@ -87,10 +87,12 @@ export function workspaceBound(file: GgufFile, o: WorkspaceOptions): number {
   const maxCols = Math.max(...matrices.map((t) => t.dims[0]));
   const n = Math.max(1, o.maxRows);
   const ternary = matrices.some((t) => t.type === GgmlType.TQ2_0);
+  const q4 = matrices.some((t) => t.type === GgmlType.Q4_0);
   const half = matrices.some((t) => t.type === GgmlType.F16 || t.type === GgmlType.BF16);
   const requests = [
-    // quantized activations: i16 + int8 copy (3 B per value), or the lookup tables of repacked TQ2_0 (19 B, ≤ 16 rows)
-    Math.max(n * maxCols * 3, ternary ? Math.min(n, 16) * maxCols * 19 : 0),
+    // quantized activations: i16 + int8 copy (3 B per value) and, for repacked Q4_0, up to three broadcast rows
+    // (16 B per value), or the lookup tables of repacked TQ2_0 (19 B, ≤ 16 rows)
+    Math.max(n * maxCols * 3 + (q4 ? 12 * maxCols : 0), ternary ? Math.min(n, 16) * maxCols * 19 : 0),
     n * (maxCols / 32) * 8, // block scales (+ Q8_1 sums)
     n * (maxCols / 32) * 2,
     half ? n * maxCols * 4 : 0, // f16/bf16-rounded copy

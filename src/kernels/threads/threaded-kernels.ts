@@ -7,7 +7,6 @@
 import type { Arena, Ptr } from "../memory.js";
 import type { AttentionMask, KvType, WeightTensor } from "../types.js";
 import { allLastOf, attentionScratchBytes, type TernaryKernel, WasmKernels } from "../wasm/wasm-kernels.js";
-import { LUT_ROWS, TQ2_0_LUT } from "../ternary-lut.js";
 import { Slot } from "../wasm/workspace.js";
 import {
   OP_ATTENTION, OP_GEGLU, OP_GELU, OP_MATMUL, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP, P_PREFETCH,
@@ -53,6 +52,8 @@ export interface ThreadedOptions {
   adaptive?: boolean;
   /** TQ2_0 kernel (see WasmKernels). */
   ternaryKernel?: TernaryKernel;
+  /** Q4_0 in four-row groups (see WasmKernels; default true). */
+  repackQ4_0?: boolean;
 }
 
 export class ThreadedKernels extends WasmKernels {
@@ -66,7 +67,7 @@ export class ThreadedKernels extends WasmKernels {
   private soloCalls = 0;
 
   constructor(arena: Arena, module: WebAssembly.Module, readonly threads: number, options: ThreadedOptions) {
-    super(arena, module, { ternaryKernel: options.ternaryKernel });
+    super(arena, module, { ternaryKernel: options.ternaryKernel, repackQ4_0: options.repackQ4_0 });
     this.name = `${this.wasm.simdLevel() === 2 ? "wasm-relaxed" : "wasm"}-threads-${threads}`;
     this.pool = new ThreadPool(arena, module, this.wasm, threads, options.spawn, options.spin ?? DEFAULT_SPIN);
     this.minParallelBytes = options.minParallelBytes ?? MIN_PARALLEL_BYTES;
@@ -111,7 +112,7 @@ export class ThreadedKernels extends WasmKernels {
     const balanced = Math.ceil(w.rows / (this.threads * CHUNKS_PER_THREAD));
     const bounded = Math.floor(CHUNK_WORK / (w.rowBytes * n));
     // (the table-lookup layout interleaves 16 rows: its chunks are multiples of 16)
-    const align = w.kernelType === TQ2_0_LUT ? LUT_ROWS : 4;
+    const align = Math.max(w.rowGroup ?? 1, 4);
     const chunk = Math.max(align, Math.ceil(Math.min(balanced, bounded) / align) * align);
     const i32 = this.arena.i32;
     const a = this.task(OP_MATMUL, chunk);

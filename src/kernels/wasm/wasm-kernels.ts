@@ -4,6 +4,7 @@
 import { EdgeError } from "../../errors.js";
 import { GgmlType } from "../../tensor/ggml-type.js";
 import { ggmlTypeName } from "../../tensor/types.js";
+import { Q4_0_X4, Q4_X4_ROWS } from "../q4-x4.js";
 import { LUT_ROWS, repackTq2Lut, TQ2_0_LUT } from "../ternary-lut.js";
 import type { Arena, Ptr } from "../memory.js";
 import type { AttentionMask, Kernels, KvType, WeightTensor } from "../types.js";
@@ -45,6 +46,11 @@ export type TernaryKernel = "dot" | "lut" | "auto";
 
 export interface WasmKernelOptions {
   ternaryKernel?: TernaryKernel;
+  /**
+   * Repack Q4_0 matrices into four-row groups at load for the relaxed-SIMD build's interleaved kernel (default true;
+   * false keeps ggml's layout and the one-row kernel, e.g. to compare the two).
+   */
+  repackQ4_0?: boolean;
 }
 
 export class WasmKernels implements Kernels {
@@ -65,6 +71,8 @@ export class WasmKernels implements Kernels {
 
   /** Whether TQ2_0 matrices are repacked for the table-lookup kernel. */
   readonly ternaryLut: boolean;
+  /** Whether Q4_0 matrices are repacked into four-row groups (relaxed build only). */
+  readonly q4x4: boolean;
 
   /** `module` is the compiled kernels module (Node: loadKernelModule() from ./load-node.js). */
   constructor(readonly arena: Arena, readonly module: WebAssembly.Module, options: WasmKernelOptions = {}) {
@@ -72,6 +80,7 @@ export class WasmKernels implements Kernels {
     this.name = this.wasm.simdLevel() === 2 ? "wasm-relaxed" : "wasm";
     const choice = options.ternaryKernel ?? "auto";
     this.ternaryLut = choice === "lut" || (choice === "auto" && AUTO_TERNARY_LUT[this.wasm.simdLevel()] === true);
+    this.q4x4 = options.repackQ4_0 !== false && this.wasm.simdLevel() === 2;
     this.workspace = new Workspace(arena);
     for (let t = 0; t < TYPE_IDS; t++) {
       this.blockOfType[t] = this.wasm.activationBlock(t);
@@ -80,13 +89,24 @@ export class WasmKernels implements Kernels {
   }
 
   /**
-   * Validates that the weight's type is computable here. TQ2_0 matrices are repacked in place for the table-lookup
-   * kernel when it is chosen (and the rows allow it); every other weight keeps ggml's layout.
+   * Validates that the weight's type is computable here. Repacked in place: TQ2_0 matrices for the table-lookup
+   * kernel when it is chosen (and the rows allow it), Q4_0 matrices of four rows or more into four-row groups in the
+   * relaxed build; every other weight keeps ggml's layout.
    */
   prepareWeight(w: WeightTensor): void {
     this.activationBlockOf(w);
-    if (this.ternaryLut && w.type === GgmlType.TQ2_0 && w.kernelType === undefined && w.rows % LUT_ROWS === 0 && w.cols % 256 === 0) {
-      if (repackTq2Lut(this.arena.u8, w.ptr, w.rows, w.cols, this.repackScratch(LUT_ROWS * w.rowBytes))) w.kernelType = TQ2_0_LUT;
+    if (w.kernelType !== undefined) return;
+    if (this.ternaryLut && w.type === GgmlType.TQ2_0 && w.rows % LUT_ROWS === 0 && w.cols % 256 === 0) {
+      if (repackTq2Lut(this.arena.u8, w.ptr, w.rows, w.cols, this.repackScratch(LUT_ROWS * w.rowBytes))) {
+        w.kernelType = TQ2_0_LUT;
+        w.rowGroup = LUT_ROWS;
+      }
+    } else if (this.q4x4 && w.type === GgmlType.Q4_0 && w.dims.length === 2 && w.rows >= Q4_X4_ROWS) {
+      // scratch for one group's rows as they were: the activation slot (no activations are in flight while weights
+      // are prepared, and 4 · rowBytes < 3 · cols, one row of its later size: within arena-layout's bound)
+      this.wasm.repackQ4x4(w.ptr, w.rowBytes, w.rows, w.cols, this.workspace.region(Slot.ActQ, Q4_X4_ROWS * w.rowBytes));
+      w.kernelType = Q4_0_X4;
+      w.rowGroup = Q4_X4_ROWS;
     }
   }
 
@@ -98,7 +118,7 @@ export class WasmKernels implements Kernels {
 
   /** Pre-size scratch for matMul inputs of up to `maxRows` rows of `maxCols` (avoids growth during generation). */
   reserveScratch(maxRows: number, maxCols: number): void {
-    this.workspace.reserve(Slot.ActQ, Math.max(maxRows * maxCols * 3, this.ternaryLut ? Math.min(maxRows, LUT_TOKEN_TILE) * maxCols * 19 : 0));
+    this.workspace.reserve(Slot.ActQ, Math.max(maxRows * maxCols * 3 + (this.q4x4 ? 12 * maxCols : 0), this.ternaryLut ? Math.min(maxRows, LUT_TOKEN_TILE) * maxCols * 19 : 0));
     this.workspace.reserve(Slot.ActD, maxRows * (maxCols / 32) * 8);
     this.workspace.reserve(Slot.ActS, maxRows * (maxCols / 32) * 6);
     this.workspace.reserve(Slot.ActF, maxRows * maxCols * 4);
@@ -121,8 +141,9 @@ export class WasmKernels implements Kernels {
     const cols = w.cols;
     const ws = this.workspace;
     if (block > 0) {
-      // i16 activations, then (relaxed build) their int8 copy, then (table-lookup kernel) 16 bytes of tables each
-      this.xq = ws.region(Slot.ActQ, n * cols * (w.kernelType === TQ2_0_LUT ? 19 : 3));
+      // i16 activations, then (relaxed build) their int8 copy, then 16 bytes of tables each (table-lookup kernel) or
+      // broadcast copies of the last n mod 4 rows (Q4_0_X4)
+      this.xq = ws.region(Slot.ActQ, n * cols * (w.kernelType === TQ2_0_LUT ? 19 : 3) + (w.kernelType === Q4_0_X4 ? 12 * cols : 0));
       // block 32 also keeps the Q8_1 sum correction (n · cols/32 floats) right after the scales
       this.xd = ws.region(Slot.ActD, n * (cols / block) * 4 * (block === 32 ? 2 : 1));
       // block 256 also keeps the sums of 16 (n · cols/16 i16) right after the sums of 32
@@ -164,6 +185,10 @@ export class WasmKernels implements Kernels {
   getRow(w: WeightTensor, row: number, outPtr: Ptr): void {
     if (w.kernelType === TQ2_0_LUT) {
       this.wasm.getRowTernaryLut(w.ptr + (row >> 4) * LUT_ROWS * w.rowBytes, row & 15, outPtr, w.cols);
+      return;
+    }
+    if (w.kernelType === Q4_0_X4 && row < (w.rows & ~3)) {
+      this.wasm.getRowQ4x4(w.ptr + (row & ~3) * w.rowBytes, row & 3, outPtr, w.cols);
       return;
     }
     if (this.wasm.getRow(w.type, w.ptr + row * w.rowBytes, outPtr, w.cols) === 0) {
