@@ -10,7 +10,8 @@ import { GgmlType } from "../tensor/ggml-type.js";
 import { f16ToF32 } from "../tensor/f16.js";
 import { putF32, putWeight, randomFloats, readF32, rng, weightBytes } from "./conformance.js";
 import { Arena } from "./memory.js";
-import { Q4_0_X4, q4x4Code, q4x4MatMulTwin, q4x4Scale, quantizeActivations32 } from "./q4-x4.js";
+import { Q4_0_X4, q4x4Code, q4x4MatMulTwin, q4x4Scale } from "./q4-x4.js";
+import { quantizeActivationsInt8 } from "./int8-activations.js";
 import { ThreadedKernels } from "./threads/threaded-kernels.js";
 import { spawnNodeWorker } from "./threads/node-workers.js";
 import { loadKernelModule, relaxedSimdSupported } from "./wasm/load-node.js";
@@ -80,7 +81,7 @@ describe("Q4_0 four-row layout, wasm relaxed", { skip: runRelaxed ? false : "rel
         const outRow = arena.alloc(n * rows * 4);
         rowKernel.matMul(wr, xp, n, outRow);
         const byRow = readF32(arena, outRow, n * rows);
-        const { q, d } = quantizeActivations32(x, n, cols);
+        const { q, d } = quantizeActivationsInt8(x, n, cols, 32);
         const grouped = rows & ~3;
         for (const [label, k] of sets) {
           const w = putWeight(arena, "x4", GgmlType.Q4_0, rows, cols, bytes);

@@ -1,7 +1,7 @@
 // The four-row interleaved Q4_0 layout (Q4_0_X4) that the relaxed-SIMD kernels repack Q4_0 matrices into at load
 // (src/kernels/wasm/assembly/matmul-q4x4.ts has the layout and the kernel in full), read back in plain TypeScript:
 // the conformance tests check the repack against ggml's layout with these, and the kernel against the reference.
-import { f16ToF32, f32ToF16 } from "../tensor/f16.js";
+import { f16ToF32 } from "../tensor/f16.js";
 
 /** Kernel type id of the repacked layout (not a ggml type; never written to a file). */
 export const Q4_0_X4 = 49;
@@ -34,32 +34,6 @@ export function q4x4Scale(u8: Uint8Array, ptr: number, cols: number, grouped: nu
     ? ptr + r * (cols / 32) * Q4_0_BLOCK_BYTES + b * Q4_0_BLOCK_BYTES
     : groupBlock(ptr, cols, r, b) + 2 * (r & 3);
   return f16ToF32(u8[at]! | (u8[at + 1]! << 8));
-}
-
-/**
- * Int8 activations as the WASM kernels round them for 32-element blocks (assembly/quantize.ts): d = f16(amax/127),
- * q = round half to even of x · (127/amax). For the twin's inputs.
- */
-export function quantizeActivations32(x: Float32Array, n: number, cols: number): { q: Int8Array; d: Float32Array } {
-  const nb = cols / 32;
-  const q = new Int8Array(n * cols);
-  const d = new Float32Array(n * nb);
-  for (let t = 0; t < n; t++) {
-    for (let b = 0; b < nb; b++) {
-      const o = t * cols + b * 32;
-      let amax = 0;
-      for (let i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(x[o + i]!));
-      const id = amax > 0 ? Math.fround(127 / amax) : 0;
-      d[t * nb + b] = amax > 0 ? f16ToF32(f32ToF16(Math.fround(amax / 127))) : 0;
-      for (let i = 0; i < 32; i++) {
-        const v = Math.fround(x[o + i]! * id);
-        let r = Math.round(v);
-        if (r - v === 0.5 && r % 2 !== 0) r -= 1; // ties to even
-        q[o + i] = r;
-      }
-    }
-  }
-  return { q, d };
 }
 
 /**

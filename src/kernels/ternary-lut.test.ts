@@ -7,8 +7,9 @@ import { GgmlType } from "../tensor/ggml-type.js";
 import { f16ToF32 } from "../tensor/f16.js";
 import { quantize } from "../tensor/types.js";
 import { putF32, putWeight, randomFloats, readF32, rng } from "./conformance.js";
+import { quantizeActivationsInt8 } from "./int8-activations.js";
 import { Arena } from "./memory.js";
-import { lutMatMulTwin, lutScale, lutWeight, quantizeActivations256, repackTq2Lut, TQ2_0_LUT } from "./ternary-lut.js";
+import { lutMatMulTwin, lutScale, lutWeight, repackTq2Lut, TQ2_0_LUT } from "./ternary-lut.js";
 import { ThreadedKernels } from "./threads/threaded-kernels.js";
 import { spawnNodeWorker } from "./threads/node-workers.js";
 import { loadKernelModule, relaxedSimdSupported } from "./wasm/load-node.js";
@@ -76,7 +77,7 @@ describe("TQ2_0 table-lookup layout and twin", () => {
       const x = randomFloats(n * cols, rng(seed + 100));
       x[7] = 1e3; // this block's amax: q = 127
       x[300 % cols] = -1e3;
-      const { q, d } = quantizeActivations256(x, n, cols);
+      const { q, d } = quantizeActivationsInt8(x, n, cols, 256);
       const packed = bytes.slice();
       repackTq2Lut(packed, 0, rows, cols, new Uint8Array(16 * (cols / 256) * 66));
       assert.deepEqual(lutMatMulTwin(packed, 0, rows, cols, q, d, n), dotTwin(bytes, rows, cols, q, d, n));
@@ -118,7 +119,7 @@ for (const variant of variants) {
           const outDot = arena.alloc(n * rows * 4);
           dot.matMul(wd, xp, n, outDot);
           const want = readF32(arena, outDot, n * rows);
-          const { q, d } = quantizeActivations256(x, n, cols);
+          const { q, d } = quantizeActivationsInt8(x, n, cols, 256);
           for (const [label, k] of sets) {
             const w = putWeight(arena, "lut", GgmlType.TQ2_0, rows, cols, bytes);
             k.prepareWeight(w);

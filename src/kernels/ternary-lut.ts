@@ -127,28 +127,3 @@ export function lutMatMulTwin(
   return out;
 }
 
-/**
- * Int8 activations as the WASM kernels round them for 256-element blocks (assembly/quantize.ts): id = 127/amax in
- * f32, q = round half to even of x · id, d = 1 / id. For the twin's inputs.
- */
-export function quantizeActivations256(x: Float32Array, n: number, cols: number): { q: Int8Array; d: Float32Array } {
-  const nb = cols / 256;
-  const q = new Int8Array(n * cols);
-  const d = new Float32Array(n * nb);
-  for (let t = 0; t < n; t++) {
-    for (let b = 0; b < nb; b++) {
-      const o = t * cols + b * 256;
-      let amax = 0;
-      for (let i = 0; i < 256; i++) amax = Math.max(amax, Math.abs(x[o + i]!));
-      const id = amax > 0 ? Math.fround(127 / amax) : 0;
-      d[t * nb + b] = amax > 0 ? Math.fround(1 / id) : 0;
-      for (let i = 0; i < 256; i++) {
-        const v = Math.fround(x[o + i]! * id);
-        let r = Math.round(v);
-        if (r - v === 0.5 && r % 2 !== 0) r -= 1; // ties to even
-        q[o + i] = r;
-      }
-    }
-  }
-  return { q, d };
-}
