@@ -7,6 +7,14 @@ import { f16ToF32 } from "../tensor/f16.js";
 export const Q4_0_X4 = 49;
 /** Rows per interleaved group. */
 export const Q4_X4_ROWS = 4;
+
+/**
+ * Extra activation scratch a Q4_0_X4 matMul of `cols` columns needs after the int8 copy: broadcast copies of up to
+ * three single input rows (n mod 4), 4 bytes per activation (assembly/matmul-q4x4.ts broadcastRows).
+ */
+export function q4x4BroadcastBytes(cols: number): number {
+  return (Q4_X4_ROWS - 1) * 4 * cols;
+}
 const Q4_0_BLOCK_BYTES = 18;
 const GROUP_BLOCK_BYTES = 72;
 

@@ -111,7 +111,7 @@ export class ThreadedKernels extends WasmKernels {
     // the main thread's sleep timeout (a longer wait then means a preempted thread, see parallel.ts)
     const balanced = Math.ceil(w.rows / (this.threads * CHUNKS_PER_THREAD));
     const bounded = Math.floor(CHUNK_WORK / (w.rowBytes * n));
-    // (the table-lookup layout interleaves 16 rows: its chunks are multiples of 16)
+    // (a repacked layout's chunks are whole groups of its interleaved rows: 4 for Q4_0_X4, 16 for TQ2_0's lookup)
     const align = Math.max(w.rowGroup ?? 1, 4);
     const chunk = Math.max(align, Math.ceil(Math.min(balanced, bounded) / align) * align);
     const i32 = this.arena.i32;

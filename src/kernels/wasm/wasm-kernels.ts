@@ -4,7 +4,7 @@
 import { EdgeError } from "../../errors.js";
 import { GgmlType } from "../../tensor/ggml-type.js";
 import { ggmlTypeName } from "../../tensor/types.js";
-import { Q4_0_X4, Q4_X4_ROWS } from "../q4-x4.js";
+import { Q4_0_X4, Q4_X4_ROWS, q4x4BroadcastBytes } from "../q4-x4.js";
 import { LUT_ROWS, repackTq2Lut, TQ2_0_LUT } from "../ternary-lut.js";
 import type { Arena, Ptr } from "../memory.js";
 import type { AttentionMask, Kernels, KvType, WeightTensor } from "../types.js";
@@ -118,7 +118,7 @@ export class WasmKernels implements Kernels {
 
   /** Pre-size scratch for matMul inputs of up to `maxRows` rows of `maxCols` (avoids growth during generation). */
   reserveScratch(maxRows: number, maxCols: number): void {
-    this.workspace.reserve(Slot.ActQ, Math.max(maxRows * maxCols * 3 + (this.q4x4 ? 12 * maxCols : 0), this.ternaryLut ? Math.min(maxRows, LUT_TOKEN_TILE) * maxCols * 19 : 0));
+    this.workspace.reserve(Slot.ActQ, Math.max(maxRows * maxCols * 3 + (this.q4x4 ? q4x4BroadcastBytes(maxCols) : 0), this.ternaryLut ? Math.min(maxRows, LUT_TOKEN_TILE) * maxCols * 19 : 0));
     this.workspace.reserve(Slot.ActD, maxRows * (maxCols / 32) * 8);
     this.workspace.reserve(Slot.ActS, maxRows * (maxCols / 32) * 6);
     this.workspace.reserve(Slot.ActF, maxRows * maxCols * 4);
@@ -143,7 +143,7 @@ export class WasmKernels implements Kernels {
     if (block > 0) {
       // i16 activations, then (relaxed build) their int8 copy, then 16 bytes of tables each (table-lookup kernel) or
       // broadcast copies of the last n mod 4 rows (Q4_0_X4)
-      this.xq = ws.region(Slot.ActQ, n * cols * (w.kernelType === TQ2_0_LUT ? 19 : 3) + (w.kernelType === Q4_0_X4 ? 12 * cols : 0));
+      this.xq = ws.region(Slot.ActQ, n * cols * (w.kernelType === TQ2_0_LUT ? 19 : 3) + (w.kernelType === Q4_0_X4 ? q4x4BroadcastBytes(cols) : 0));
       // block 32 also keeps the Q8_1 sum correction (n · cols/32 floats) right after the scales
       this.xd = ws.region(Slot.ActD, n * (cols / block) * 4 * (block === 32 ? 2 : 1));
       // block 256 also keeps the sums of 16 (n · cols/16 i16) right after the sums of 32

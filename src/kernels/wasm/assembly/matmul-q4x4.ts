@@ -22,7 +22,7 @@
 // Integer sums are exactly those of matmulQ4_0 (Σ code·x − 8·Σx per block); per output the blocks are scaled and
 // added in block order, as ggml's scalar dot product does (src/kernels/q4-x4.ts has the plain-TS twin). Pair sums
 // stay ≤ 2·15·127 and eight of them ≤ 30480, inside i16.
-import { halfHighToF32x4, pin, setTouchEnd, touch } from "./common";
+import { f16ToF32, halfHighToF32x4, pin, setTouchEnd, touch } from "./common";
 import { matmulQ4_0 } from "./matmul-legacy";
 
 const Q4_0_BYTES: usize = 18;
@@ -54,7 +54,7 @@ export function getRowQ4x4(g: usize, lane: i32, dst: usize, cols: i32): void {
   const nb = cols >> 5;
   for (let b = 0; b < nb; b++) {
     const wb = g + <usize>b * GROUP_BLOCK_BYTES;
-    const d = halfToF32(<u32>load<u16>(wb + (<usize>lane << 1)));
+    const d = f16ToF32(<u32>load<u16>(wb + (<usize>lane << 1))); // as dequant.ts converts Q4_0 scales
     for (let j = 0; j < 4; j++) {
       for (let i = 0; i < 4; i++) {
         const byte = <i32>load<u8>(wb + 8 + (<usize>j << 4) + (<usize>lane << 2) + <usize>i);
@@ -64,12 +64,6 @@ export function getRowQ4x4(g: usize, lane: i32, dst: usize, cols: i32): void {
       }
     }
   }
-}
-
-/** binary16 → f32 (one lane of halfHighToF32x4: the same value matmul uses). */
-// @ts-ignore: decorator
-@inline function halfToF32(h: u32): f32 {
-  return f32x4.extract_lane(halfHighToF32x4(i32x4.splat(<i32>(h << 16))), 0);
 }
 
 /** Four rows' f16 scales at p (lanes = rows) as f32x4. */

@@ -1,0 +1,66 @@
+// A/B of the two Q4_0 kernels on the same weights in one process (not a test): ggml's layout with the one-row kernel
+// (repackQ4_0: false) against the four-row groups (src/kernels/q4-x4.ts), calls alternating so that the shared
+// machine's drift hits both alike. Decode (n = 1) rotates copies beyond the L3; prompts reuse one matrix.
+// Usage: npm run build && node scripts/bench-q4-layout.mjs [ROWSxCOLS] [n] [threads]
+//   e.g. 2048x8192 1 1 (decode, one thread), 4864x896 128 2 (Qwen2.5-0.5B's ffn_gate, a 128-token prompt)
+const dist = new URL("../dist/src/kernels/", import.meta.url);
+const load = async (p) => import(new URL(p, dist).href).catch(() => {
+  console.error(`bench-q4-layout: cannot load ${p} from dist/ (run npm run build first)`);
+  process.exit(1);
+});
+const { Arena } = await load("memory.js");
+const { WasmKernels } = await load("wasm/wasm-kernels.js");
+const { ThreadedKernels } = await load("threads/threaded-kernels.js");
+const { spawnNodeWorker } = await load("threads/node-workers.js");
+const { loadKernelModule } = await load("wasm/load-node.js");
+
+const [rows, cols] = (process.argv[2] ?? "2048x8192").split("x").map(Number);
+const n = Number(process.argv[3] ?? 1);
+const threads = Number(process.argv[4] ?? 1);
+if (!(rows >= 4 && cols % 32 === 0 && n >= 1 && threads >= 1)) {
+  console.error("usage: node scripts/bench-q4-layout.mjs [ROWSxCOLS (cols a multiple of 32)] [n] [threads]");
+  process.exit(2);
+}
+const arena = new Arena(1 << 30);
+const module = loadKernelModule("relaxed");
+const make = (repackQ4_0) => threads > 1
+  ? new ThreadedKernels(arena, module, threads, { spawn: spawnNodeWorker, repackQ4_0 })
+  : new WasmKernels(arena, module, { repackQ4_0 });
+const sets = [make(false), make(true)];
+if (!sets[1].q4x4) {
+  console.error("bench-q4-layout: this engine runs the base SIMD build, which keeps ggml's layout");
+  process.exit(1);
+}
+const rowBytes = (cols / 32) * 18, bytes = rows * rowBytes;
+const copies = n === 1 ? Math.max(2, Math.ceil((160 << 20) / bytes)) : 1;
+let seed = 12345;
+const mats = sets.map((k) => Array.from({ length: copies }, () => {
+  const ptr = arena.alloc(bytes, 64);
+  for (let j = 0; j < bytes; j++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    arena.u8[ptr + j] = seed >>> 24;
+  }
+  // f16 scales in a normal range (0x20xx: ~0.008)
+  for (let j = 0; j < bytes; j += 18) arena.u8[ptr + j + 1] = 0x20;
+  const w = { name: "w", type: 2, dims: [cols, rows], cols, rows, rowBytes, ptr, bytes };
+  k.prepareWeight(w);
+  return w;
+}));
+const x = arena.alloc(n * cols * 4), out = arena.alloc(n * rows * 4);
+for (let i = 0; i < n * cols; i++) arena.f32[(x >> 2) + i] = Math.sin(i * 0.37);
+for (const k of sets) k.reserveScratch(n, cols);
+const times = [[], []];
+for (let round = 0; round < 40; round++) {
+  for (const i of round % 2 ? [0, 1] : [1, 0]) {
+    for (const w of mats[i]) {
+      const t0 = performance.now();
+      sets[i].matMul(w, x, n, out);
+      if (round >= 4) times[i].push(performance.now() - t0);
+    }
+  }
+}
+const median = (a) => a.sort((p, q) => p - q)[a.length >> 1];
+const [ggml, x4] = times.map(median);
+const show = n === 1 ? (t) => `${(bytes / t / 1e6).toFixed(2)} GB/s` : (t) => `${((t * 1000) / n).toFixed(1)} µs/row`;
+console.log(`${rows}x${cols} n=${n} threads=${threads}: ggml layout ${show(ggml)}, four-row groups ${show(x4)}, ratio ${(ggml / x4).toFixed(3)}`);
+for (const k of sets) k.dispose?.();
