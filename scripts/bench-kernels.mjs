@@ -24,9 +24,10 @@ const LAYOUT = {
   F32: [1, 4, []], F16: [1, 2, []], BF16: [1, 2, []], Q4_0: [32, 18, [0]], Q4_1: [32, 20, [0, 2]], Q5_0: [32, 22, [0]],
   Q5_1: [32, 24, [0, 2]], Q8_0: [32, 34, [0]], Q2_K: [256, 84, [80, 82]], Q3_K: [256, 110, [108]],
   Q4_K: [256, 144, [0, 2]], Q5_K: [256, 176, [0, 2]], Q6_K: [256, 210, [208]],
-  TQ1_0: [256, 54, [52]], TQ2_0: [256, 66, [64]], TQ2_0_LUT: [256, 66, [64]], Q4_0_X4: [32, 18, [0]],
+  TQ1_0: [256, 54, [52]], TQ2_0: [256, 66, [64]], TQ2_0_LUT: [256, 66, [64]], Q4_0_X4: [32, 18, [0]], Q5_0_X4: [32, 22, [0]],
 };
-T.Q4_0_X4 = T.Q4_0; // Q4_0 repacked at load into four-row groups (relaxed build; src/kernels/q4-x4.ts)
+T.Q4_0_X4 = T.Q4_0; // Q4_0 and Q5_0 repacked at load into four-row groups (relaxed build; src/kernels/x4-layout.ts)
+T.Q5_0_X4 = T.Q5_0;
 T.TQ2_0_LUT = T.TQ2_0; // the same file type, repacked at load for the table-lookup kernel (src/kernels/ternary-lut.ts)
 const types = typesArg > 0 ? process.argv[typesArg + 1].split(",")
   : ["Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K", "F16", "F32", "BF16", "Q5_0", "Q3_K"];
@@ -74,14 +75,14 @@ function median(a) {
 const arena = new Arena(64 << 20, 4096 * 2 ** 20);
 const simdArg = process.argv.indexOf("--simd");
 const module = loadKernelModule(simdArg > 0 ? process.argv[simdArg + 1] : undefined);
-const single = new WasmKernels(arena, module, { ternaryKernel: "dot", repackQ4_0: false });
-const threaded = new ThreadedKernels(arena, module, 2, { spawn: spawnNodeWorker, ternaryKernel: "dot", repackQ4_0: false });
+const single = new WasmKernels(arena, module, { ternaryKernel: "dot", repackFourRows: false });
+const threaded = new ThreadedKernels(arena, module, 2, { spawn: spawnNodeWorker, ternaryKernel: "dot", repackFourRows: false });
 const lutSingle = new WasmKernels(arena, module, { ternaryKernel: "lut" });
 const lutThreaded = new ThreadedKernels(arena, module, 2, { spawn: spawnNodeWorker, ternaryKernel: "lut" });
 const x4Single = new WasmKernels(arena, module);
 const x4Threaded = new ThreadedKernels(arena, module, 2, { spawn: spawnNodeWorker });
 /** The kernel sets a type is measured with (1 thread, 2 threads); repacked weights (LUT, X4) by the first. */
-const setsOf = (name) => (name === "TQ2_0_LUT" ? [lutSingle, lutThreaded] : name === "Q4_0_X4" ? [x4Single, x4Threaded] : [single, threaded]);
+const setsOf = (name) => (name === "TQ2_0_LUT" ? [lutSingle, lutThreaded] : name.endsWith("_X4") ? [x4Single, x4Threaded] : [single, threaded]);
 const x = arena.alloc(64 * COLS * 4);
 {
   const f = arena.f32;
@@ -123,7 +124,7 @@ for (const name of types) {
 
 // prefill: n input rows against a model-sized matrix that stays in cache (the model's matrices are small)
 console.log(`\nmatMul prefill (n = 64), 1536 rows × 576 cols (SmolLM-135M FFN-up shape; ternary: 2048 × 2048, Llama-3.2-1B attention): µs per input row, GMAC/s`);
-for (const name of ["Q8_0", "Q4_0", "Q4_0_X4", "Q4_K", "Q6_K", "F16", "TQ2_0", "TQ2_0_LUT"].filter((t) => types.includes(t))) {
+for (const name of ["Q8_0", "Q4_0", "Q4_0_X4", "Q5_0", "Q5_0_X4", "Q4_K", "Q6_K", "F16", "TQ2_0", "TQ2_0_LUT"].filter((t) => types.includes(t))) {
   const [block, blockBytes] = LAYOUT[name];
   const [rows, cols] = name.startsWith("TQ") ? [2048, 2048] : [1536, 576];
   const rowBytes = (cols / block) * blockBytes;

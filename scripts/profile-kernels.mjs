@@ -20,7 +20,7 @@ const add = (map, key, ms) => {
   e.calls++;
   map.set(key, e);
 };
-for (const name of ["matMul", "getRow", "rmsNorm", "layerNorm", "rope", "storeKv", "attention", "add", "addBias", "swiglu", "gelu"]) {
+for (const name of ["matMul", "matMulShared", "getRow", "rmsNorm", "layerNorm", "rope", "storeKv", "attention", "add", "addBias", "swiglu", "gelu"]) {
   const f = k[name].bind(k);
   k[name] = (...args) => {
     if (!on) return f(...args);
@@ -28,7 +28,9 @@ for (const name of ["matMul", "getRow", "rmsNorm", "layerNorm", "rope", "storeKv
     const r = f(...args);
     const ms = performance.now() - t;
     add(byKernel, name, ms);
-    if (name === "matMul") add(byMatrix, args[0].name.replace(/^blk\.\d+\./, ""), ms);
+    const matrix = (w) => w.name.replace(/^blk\.\d+\./, "");
+    if (name === "matMul") add(byMatrix, matrix(args[0]), ms);
+    if (name === "matMulShared") add(byMatrix, args[0].map(matrix).join(" + "), ms);
     return r;
   };
 }

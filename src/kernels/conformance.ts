@@ -168,6 +168,33 @@ export function runKernelConformance(label: string, factory: KernelFactory, shar
       }
     });
 
+    test("matMulShared: the bits of one matMul per weight (one input, q/k/v- and gate/up-like shapes, mixed types)", () => {
+      let seed = 1500;
+      for (const type of MATMUL_TYPES) {
+        const block = traitsOf(type).blockSize;
+        const cols = block === 256 ? 512 : block === 32 ? 96 : 70;
+        // 7 rows: a repacked layout's tail rows; the last case mixes in a Q8_0 weight (no sharing: falls back)
+        const shapes: [GgmlType, number][][] = [[[type, 36], [type, 12], [type, 7]], [[type, 20], [type, 20]], [[type, 8], [GgmlType.Q8_0, 8]]];
+        for (const shape of shapes) {
+          if (shape.some(([t]) => t === GgmlType.Q8_0) && cols % 32 !== 0) continue;
+          const ws = shape.map(([t, rows]) => {
+            const w = putWeight(arena, `s${seed}`, t, rows, cols, weightBytes(t, rows, cols, rng(seed++), false));
+            k.prepareWeight?.(w);
+            return w;
+          });
+          for (const n of [1, 5, 20]) {
+            const xp = putF32(arena, randomFloats(n * cols, rng(seed++)));
+            const shared = ws.map((w) => arena.alloc(n * w.rows * 4));
+            const single = ws.map((w) => arena.alloc(n * w.rows * 4));
+            k.matMulShared(ws, xp, n, shared);
+            ws.forEach((w, i) => k.matMul(w, xp, n, single[i]!));
+            ws.forEach((w, i) => assert.deepEqual(readF32(arena, shared[i]!, n * w.rows), readF32(arena, single[i]!, n * w.rows),
+              `matMulShared ${shape.map(([t, r]) => `${traitsOf(t).name}x${r}`).join("+")} n=${n}: weight ${i}`));
+          }
+        }
+      }
+    });
+
     test("matMul: touching ahead (setPrefetch) changes no bit, and never reads past a matrix at the end of memory", (t) => {
       if (!k.setPrefetch) return t.skip("this kernel set has no prefetch");
       let seed = 2000;

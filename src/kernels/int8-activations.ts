@@ -1,5 +1,5 @@
 // Int8 activations exactly as the WASM kernels round them (assembly/quantize.ts), for the plain-TS twins of the
-// repacked-layout kernels (q4-x4.ts, ternary-lut.ts): per block, id = 127/amax in f32 and q = round half to even of
+// repacked-layout kernels (x4-layout.ts, ternary-lut.ts): per block, id = 127/amax in f32 and q = round half to even of
 // x · id; the scale d is f16(amax/127) for blocks of 32 (ggml's Q8_0/Q8_1) and 1/id for blocks of 256 (Q8_K).
 import { f16ToF32, f32ToF16 } from "../tensor/f16.js";
 

@@ -50,6 +50,10 @@ export class ReferenceKernels implements Kernels {
     for (let i = 0; i < w.cols; i++) f32[o + i] = tmp[i];
   }
 
+  matMulShared(ws: readonly WeightTensor[], xPtr: Ptr, n: number, outPtrs: readonly Ptr[]): void {
+    for (let i = 0; i < ws.length; i++) this.matMul(ws[i]!, xPtr, n, outPtrs[i]!);
+  }
+
   /**
    * out (n, rows) = x (n, cols) · Wᵀ. Like ggml, the activations are first rounded through the weight type's dot
    * partner (f16 for F16 weights, 8-bit blocks for quantized weights), so this is the same arithmetic as an integer

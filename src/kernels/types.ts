@@ -55,6 +55,13 @@ export interface Kernels {
   /** out (n, w.rows) = x (n, w.cols) · Wᵀ. n = 1 is the decode path. out must not alias x. */
   matMul(w: WeightTensor, xPtr: Ptr, n: number, outPtr: Ptr): void;
 
+  /**
+   * outs[i] (n, ws[i].rows) = x · ws[i]ᵀ for every i (q/k/v, gate/up): the same bits as one matMul per weight, but
+   * the input is rounded once and a kernel set may run all the products as one task, so that the weights stream as
+   * one long read (short matrices are latency-bound one by one) and a thread pool forks and joins once.
+   */
+  matMulShared(ws: readonly WeightTensor[], xPtr: Ptr, n: number, outPtrs: readonly Ptr[]): void;
+
   /** out (w.cols) = row `row` of w, dequantized (embedding lookup). */
   getRow(w: WeightTensor, row: number, outPtr: Ptr): void;
 

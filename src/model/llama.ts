@@ -54,6 +54,9 @@ export interface LlamaVariant {
 type ProjectionScales = [number, number, number, number, number, number, number];
 
 interface Layer extends QkvWeights {
+  /** [wq, wk, wv] and [gate, up]: the products of one input, for Kernels.matMulShared. */
+  qkv: readonly WeightTensor[];
+  gateUp: readonly WeightTensor[];
   attnNorm: Ptr;
   qNorm: Ptr; // 0 without per-head q/k norms
   kNorm: Ptr;
@@ -74,6 +77,9 @@ interface LlamaState extends TransformerState {
   /** RoPE frequency factors chosen for this state's context size (0: none). */
   ropeFactors: Ptr;
   s: Record<"x" | "xb" | "q" | "k" | "v" | "att" | "hb" | "hb2" | "scores", Ptr>;
+  /** [s.q, s.k, s.v] and [s.hb, s.hb2]: the outputs of Layer.qkv and Layer.gateUp (made once, not per pass). */
+  qkvOut: readonly Ptr[];
+  gateUpOut: readonly Ptr[];
 }
 
 const CAUSAL: AttentionMask = { causal: true, window: 0, softcap: 0 };
@@ -126,9 +132,12 @@ export class LlamaModel extends TransformerModel<LlamaState> {
         gate = w.tensor(p + "ffn_gate.weight", [c.dim, c.ffnDim]);
         up = w.tensor(p + "ffn_up.weight", [c.dim, c.ffnDim]);
       }
+      const qkv = loadQkv(w, p, c.dim, qDim, kvDim);
       this.layers.push({
         attnNorm: w.vector(p + "attn_norm.weight", c.dim),
-        ...loadQkv(w, p, c.dim, qDim, kvDim),
+        ...qkv,
+        qkv: [qkv.wq, qkv.wk, qkv.wv],
+        gateUp: [gate, up],
         qNorm: v.qkNorm ? w.vector(p + "attn_q_norm.weight", c.headDim) : 0,
         kNorm: v.qkNorm ? w.vector(p + "attn_k_norm.weight", c.headDim) : 0,
         wo: w.tensor(p + "attn_output.weight", [qDim, c.dim]),
@@ -166,6 +175,8 @@ export class LlamaModel extends TransformerModel<LlamaState> {
   override createState(o: StateOptions): LlamaState {
     const st = super.createState(o);
     st.ropeFactors = this.ropeFactorsFor(o.ctx);
+    st.qkvOut = [st.s.q, st.s.k, st.s.v];
+    st.gateUpOut = [st.s.hb, st.s.hb2];
     return st;
   }
 
@@ -191,9 +202,7 @@ export class LlamaModel extends TransformerModel<LlamaState> {
       const A = L.attn;
       // attention block: q,k,v = rmsnorm(x) · Wq,Wk,Wv (+ bias); per-head norms; rope; append k,v; attend
       k.rmsNorm(s.x, L.attnNorm, n, dim, c.normEps, s.xb);
-      k.matMul(L.wq, s.xb, n, s.q);
-      k.matMul(L.wk, s.xb, n, s.k);
-      k.matMul(L.wv, s.xb, n, s.v);
+      k.matMulShared(L.qkv, s.xb, n, scr.qkvOut);
       const sc = L.scales;
       if (sc) {
         if (sc[0] !== 1) k.scale(s.q, n * qDim, sc[0]);
@@ -230,8 +239,7 @@ export class LlamaModel extends TransformerModel<LlamaState> {
 
       // MLP block: x += down(act(gate(rmsnorm(x))) · up(rmsnorm(x))), act = SiLU (SwiGLU) or GELU (GEGLU)
       k.rmsNorm(s.x, L.ffnNorm, n, dim, c.normEps, s.xb);
-      k.matMul(L.gate, s.xb, n, s.hb);
-      k.matMul(L.up, s.xb, n, s.hb2);
+      k.matMulShared(L.gateUp, s.xb, n, scr.gateUpOut);
       if (sc && sc[4] !== 1) k.scale(s.hb, n * c.ffnDim, sc[4]);
       if (sc && sc[5] !== 1) k.scale(s.hb2, n * c.ffnDim, sc[5]);
       if (v.geglu) k.geglu(s.hb, s.hb2, n * c.ffnDim);

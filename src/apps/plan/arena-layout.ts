@@ -4,7 +4,7 @@
 import type { GgufFile } from "../../format/gguf-types.js";
 import { WASM_RESERVED_BYTES } from "../../kernels/memory.js";
 import { CONTROL_BYTES } from "../../kernels/threads/control.js";
-import { q4x4BroadcastBytes } from "../../kernels/q4-x4.js";
+import { x4BroadcastBytes } from "../../kernels/x4-layout.js";
 import { attentionScratchBytes } from "../../kernels/wasm/wasm-kernels.js";
 import { GgmlType } from "../../tensor/ggml-type.js";
 import type { Allocation } from "./header-model.js";
@@ -88,12 +88,12 @@ export function workspaceBound(file: GgufFile, o: WorkspaceOptions): number {
   const maxCols = Math.max(...matrices.map((t) => t.dims[0]));
   const n = Math.max(1, o.maxRows);
   const ternary = matrices.some((t) => t.type === GgmlType.TQ2_0);
-  const q4 = matrices.some((t) => t.type === GgmlType.Q4_0);
+  const fourRows = matrices.some((t) => t.type === GgmlType.Q4_0 || t.type === GgmlType.Q5_0);
   const half = matrices.some((t) => t.type === GgmlType.F16 || t.type === GgmlType.BF16);
   const requests = [
-    // quantized activations: i16 + int8 copy (3 B per value) and, for repacked Q4_0, up to three broadcast rows
+    // quantized activations: i16 + int8 copy (3 B per value) and, for repacked Q4_0/Q5_0, up to three broadcast rows
     // (4 B per value), or the lookup tables of repacked TQ2_0 (19 B, ≤ 16 rows)
-    Math.max(n * maxCols * 3 + (q4 ? q4x4BroadcastBytes(maxCols) : 0), ternary ? Math.min(n, 16) * maxCols * 19 : 0),
+    Math.max(n * maxCols * 3 + (fourRows ? x4BroadcastBytes(maxCols) : 0), ternary ? Math.min(n, 16) * maxCols * 19 : 0),
     n * (maxCols / 32) * 8, // block scales (+ Q8_1 sums)
     n * (maxCols / 32) * 2,
     half ? n * maxCols * 4 : 0, // f16/bf16-rounded copy

@@ -30,3 +30,5 @@ export const OP_STORE_KV = 7;
 export const OP_SWIGLU = 8;
 export const OP_GELU = 9;
 export const OP_GEGLU = 10;
+/** Several matMuls of one input as one task (wasm-kernels.ts SHARED_MAX of them at most). */
+export const OP_MATMUL_SHARED = 11;

@@ -9,7 +9,7 @@ import type { AttentionMask, KvType, WeightTensor } from "../types.js";
 import { allLastOf, attentionScratchBytes, type TernaryKernel, WasmKernels } from "../wasm/wasm-kernels.js";
 import { Slot } from "../wasm/workspace.js";
 import {
-  OP_ATTENTION, OP_GEGLU, OP_GELU, OP_MATMUL, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP, P_PREFETCH,
+  OP_ATTENTION, OP_GEGLU, OP_GELU, OP_MATMUL, OP_MATMUL_SHARED, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP, P_PREFETCH,
 } from "./control.js";
 import { DEFAULT_SPIN, ThreadPool, type WorkerSpawner } from "./pool.js";
 
@@ -52,8 +52,8 @@ export interface ThreadedOptions {
   adaptive?: boolean;
   /** TQ2_0 kernel (see WasmKernels). */
   ternaryKernel?: TernaryKernel;
-  /** Q4_0 in four-row groups (see WasmKernels; default true). */
-  repackQ4_0?: boolean;
+  /** Q4_0 and Q5_0 in four-row groups (see WasmKernels; default true). */
+  repackFourRows?: boolean;
 }
 
 export class ThreadedKernels extends WasmKernels {
@@ -67,7 +67,7 @@ export class ThreadedKernels extends WasmKernels {
   private soloCalls = 0;
 
   constructor(arena: Arena, module: WebAssembly.Module, readonly threads: number, options: ThreadedOptions) {
-    super(arena, module, { ternaryKernel: options.ternaryKernel, repackQ4_0: options.repackQ4_0 });
+    super(arena, module, { ternaryKernel: options.ternaryKernel, repackFourRows: options.repackFourRows });
     this.name = `${this.wasm.simdLevel() === 2 ? "wasm-relaxed" : "wasm"}-threads-${threads}`;
     this.pool = new ThreadPool(arena, module, this.wasm, threads, options.spawn, options.spin ?? DEFAULT_SPIN);
     this.minParallelBytes = options.minParallelBytes ?? MIN_PARALLEL_BYTES;
@@ -106,14 +106,7 @@ export class ThreadedKernels extends WasmKernels {
     }
     const block = this.activationBlockOf(w);
     this.prepareActivations(w, block, xPtr, n);
-    // rows per chunk: a multiple of 4 (the kernels walk 4 rows or 4 inputs per pass), at least CHUNKS_PER_THREAD
-    // chunks per thread, and no more than CHUNK_WORK weight bytes × inputs, so that a chunk takes a fraction of
-    // the main thread's sleep timeout (a longer wait then means a preempted thread, see parallel.ts)
-    const balanced = Math.ceil(w.rows / (this.threads * CHUNKS_PER_THREAD));
-    const bounded = Math.floor(CHUNK_WORK / (w.rowBytes * n));
-    // (a repacked layout's chunks are whole groups of its interleaved rows: 4 for Q4_0_X4, 16 for TQ2_0's lookup)
-    const align = Math.max(w.rowGroup ?? 1, 4);
-    const chunk = Math.max(align, Math.ceil(Math.min(balanced, bounded) / align) * align);
+    const chunk = this.rowChunk(w, w.rows, n);
     const i32 = this.arena.i32;
     const a = this.task(OP_MATMUL, chunk);
     i32[a] = w.kernelType ?? w.type;
@@ -128,6 +121,53 @@ export class ThreadedKernels extends WasmKernels {
     i32[a + 9] = this.xd;
     i32[a + 10] = this.xs;
     this.runPool(Math.ceil(w.rows / chunk));
+  }
+
+  override matMulShared(ws: readonly WeightTensor[], xPtr: Ptr, n: number, outPtrs: readonly Ptr[]): void {
+    const w0 = ws[0]!;
+    let rows = 0;
+    for (const w of ws) rows += w.rows;
+    if (!this.sharesActivations(ws, n) || w0.rowBytes * rows * n < this.minParallelBytes || !this.poolAllowed()) {
+      super.matMulShared(ws, xPtr, n, outPtrs);
+      return;
+    }
+    this.prepareActivations(w0, this.activationBlockOf(w0), xPtr, n);
+    const chunk = this.rowChunk(w0, rows, n);
+    const i32 = this.arena.i32;
+    const a = this.task(OP_MATMUL_SHARED, chunk);
+    i32[a] = w0.kernelType ?? w0.type;
+    i32[a + 1] = w0.rowBytes;
+    i32[a + 2] = w0.cols;
+    i32[a + 3] = this.xIn;
+    i32[a + 4] = n;
+    i32[a + 5] = this.xq;
+    i32[a + 6] = this.xd;
+    i32[a + 7] = this.xs;
+    i32[a + 8] = ws.length;
+    // per weight: its chunks follow the previous weight's (numbered through all of them)
+    let end = 0;
+    for (let m = 0; m < ws.length; m++) {
+      const w = ws[m]!;
+      end += Math.ceil(w.rows / chunk);
+      i32[a + 9 + 4 * m] = w.ptr;
+      i32[a + 10 + 4 * m] = w.rows;
+      i32[a + 11 + 4 * m] = outPtrs[m]!;
+      i32[a + 12 + 4 * m] = end;
+    }
+    this.runPool(end);
+  }
+
+  /**
+   * Weight rows per matMul chunk for `rows` rows of w's type in all: a multiple of 4 (the kernels walk 4 rows or 4
+   * inputs per pass) and of a repacked layout's row group (4 for Q4_0_X4/Q5_0_X4, 16 for TQ2_0's lookup), at least
+   * CHUNKS_PER_THREAD chunks per thread, and no more than CHUNK_WORK weight bytes × inputs, so that a chunk takes a
+   * fraction of the main thread's sleep timeout (a longer wait then means a preempted thread, see parallel.ts).
+   */
+  private rowChunk(w: WeightTensor, rows: number, n: number): number {
+    const balanced = Math.ceil(rows / (this.threads * CHUNKS_PER_THREAD));
+    const bounded = Math.floor(CHUNK_WORK / (w.rowBytes * n));
+    const align = Math.max(w.rowGroup ?? 1, 4);
+    return Math.max(align, Math.ceil(Math.min(balanced, bounded) / align) * align);
   }
 
   override rope(

@@ -28,10 +28,13 @@ export interface KernelExports {
   getRow(type: number, src: Ptr, dst: Ptr, cols: number): number;
   /** Row `lane` (0–15) of a 16-row group of a TQ2_0_LUT weight (see assembly/matmul-ternary-lut.ts). */
   getRowTernaryLut(group: Ptr, lane: number, dst: Ptr, cols: number): void;
-  /** Q4_0 rows → four-row groups in place (relaxed build; see assembly/matmul-q4x4.ts); scratch: 4 · rowBytes. */
-  repackQ4x4(w: Ptr, rowBytes: number, rows: number, cols: number, scratch: Ptr): void;
-  /** Row `lane` (0–3) of a four-row group of a Q4_0_X4 weight. */
-  getRowQ4x4(group: Ptr, lane: number, dst: Ptr, cols: number): void;
+  /**
+   * Q4_0 (high 0) or Q5_0 (high 1) rows → four-row groups in place (relaxed build; see assembly/matmul-x4.ts);
+   * scratch: 4 · rowBytes.
+   */
+  repackX4(high: number, w: Ptr, rowBytes: number, rows: number, cols: number, scratch: Ptr): void;
+  /** Row `lane` (0–3) of a four-row group of a Q4_0_X4 (high 0) or Q5_0_X4 (high 1) weight. */
+  getRowX4(high: number, group: Ptr, lane: number, dst: Ptr, cols: number): void;
   /** Touch distance of this instance's matMul kernels in bytes (0 = off); see assembly/common.ts. */
   setPrefetch(bytes: number): void;
   rmsNorm(x: Ptr, w: Ptr, n: number, dim: number, eps: number, y: Ptr): void;

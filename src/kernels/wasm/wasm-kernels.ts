@@ -4,7 +4,7 @@
 import { EdgeError } from "../../errors.js";
 import { GgmlType } from "../../tensor/ggml-type.js";
 import { ggmlTypeName } from "../../tensor/types.js";
-import { Q4_0_X4, Q4_X4_ROWS, q4x4BroadcastBytes } from "../q4-x4.js";
+import { isX4Layout, Q5_0_X4, X4_ROWS, x4BroadcastBytes, x4LayoutOf } from "../x4-layout.js";
 import { LUT_ROWS, repackTq2Lut, TQ2_0_LUT } from "../ternary-lut.js";
 import type { Arena, Ptr } from "../memory.js";
 import type { AttentionMask, Kernels, KvType, WeightTensor } from "../types.js";
@@ -12,6 +12,8 @@ import { instantiateKernels, type KernelExports } from "./exports.js";
 import { Slot, Workspace } from "./workspace.js";
 
 const TYPE_IDS = 64;
+/** Weights per matMulShared task at most (q/k/v); the pool task has parameter slots for this many. */
+export const SHARED_MAX = 3;
 
 /**
  * ternaryKernel "auto", per SIMD level (index: 1 base, 2 relaxed): true where the table-lookup kernel measured faster
@@ -47,10 +49,10 @@ export type TernaryKernel = "dot" | "lut" | "auto";
 export interface WasmKernelOptions {
   ternaryKernel?: TernaryKernel;
   /**
-   * Repack Q4_0 matrices into four-row groups at load for the relaxed-SIMD build's interleaved kernel (default true;
-   * false keeps ggml's layout and the one-row kernel, e.g. to compare the two).
+   * Repack Q4_0 and Q5_0 matrices into four-row groups at load for the relaxed-SIMD build's interleaved kernels
+   * (default true; false keeps ggml's layout and the one-row kernels, e.g. to compare the two).
    */
-  repackQ4_0?: boolean;
+  repackFourRows?: boolean;
 }
 
 export class WasmKernels implements Kernels {
@@ -72,7 +74,8 @@ export class WasmKernels implements Kernels {
   /** Whether TQ2_0 matrices are repacked for the table-lookup kernel. */
   readonly ternaryLut: boolean;
   /** Whether Q4_0 matrices are repacked into four-row groups (relaxed build only). */
-  readonly q4x4: boolean;
+  /** True when Q4_0 and Q5_0 matrices are repacked into four-row groups (see WasmKernelOptions.repackFourRows). */
+  readonly fourRows: boolean;
 
   /** `module` is the compiled kernels module (Node: loadKernelModule() from ./load-node.js). */
   constructor(readonly arena: Arena, readonly module: WebAssembly.Module, options: WasmKernelOptions = {}) {
@@ -80,7 +83,7 @@ export class WasmKernels implements Kernels {
     this.name = this.wasm.simdLevel() === 2 ? "wasm-relaxed" : "wasm";
     const choice = options.ternaryKernel ?? "auto";
     this.ternaryLut = choice === "lut" || (choice === "auto" && AUTO_TERNARY_LUT[this.wasm.simdLevel()] === true);
-    this.q4x4 = options.repackQ4_0 !== false && this.wasm.simdLevel() === 2;
+    this.fourRows = options.repackFourRows !== false && this.wasm.simdLevel() === 2;
     this.workspace = new Workspace(arena);
     for (let t = 0; t < TYPE_IDS; t++) {
       this.blockOfType[t] = this.wasm.activationBlock(t);
@@ -90,8 +93,8 @@ export class WasmKernels implements Kernels {
 
   /**
    * Validates that the weight's type is computable here. Repacked in place: TQ2_0 matrices for the table-lookup
-   * kernel when it is chosen (and the rows allow it), Q4_0 matrices of four rows or more into four-row groups in the
-   * relaxed build; every other weight keeps ggml's layout.
+   * kernel when it is chosen (and the rows allow it), Q4_0 and Q5_0 matrices of four rows or more into four-row groups
+   * in the relaxed build; every other weight keeps ggml's layout.
    */
   prepareWeight(w: WeightTensor): void {
     this.activationBlockOf(w);
@@ -101,12 +104,13 @@ export class WasmKernels implements Kernels {
         w.kernelType = TQ2_0_LUT;
         w.rowGroup = LUT_ROWS;
       }
-    } else if (this.q4x4 && w.type === GgmlType.Q4_0 && w.dims.length === 2 && w.rows >= Q4_X4_ROWS) {
+    } else if (this.fourRows && x4LayoutOf(w.type) !== undefined && w.dims.length === 2 && w.rows >= X4_ROWS) {
       // scratch for one group's rows as they were: the activation slot (no activations are in flight while weights
       // are prepared, and 4 · rowBytes < 3 · cols, one row of its later size: within arena-layout's bound)
-      this.wasm.repackQ4x4(w.ptr, w.rowBytes, w.rows, w.cols, this.workspace.region(Slot.ActQ, Q4_X4_ROWS * w.rowBytes));
-      w.kernelType = Q4_0_X4;
-      w.rowGroup = Q4_X4_ROWS;
+      const high = w.type === GgmlType.Q5_0 ? 1 : 0;
+      this.wasm.repackX4(high, w.ptr, w.rowBytes, w.rows, w.cols, this.workspace.region(Slot.ActQ, X4_ROWS * w.rowBytes));
+      w.kernelType = x4LayoutOf(w.type);
+      w.rowGroup = X4_ROWS;
     }
   }
 
@@ -118,7 +122,7 @@ export class WasmKernels implements Kernels {
 
   /** Pre-size scratch for matMul inputs of up to `maxRows` rows of `maxCols` (avoids growth during generation). */
   reserveScratch(maxRows: number, maxCols: number): void {
-    this.workspace.reserve(Slot.ActQ, Math.max(maxRows * maxCols * 3 + (this.q4x4 ? q4x4BroadcastBytes(maxCols) : 0), this.ternaryLut ? Math.min(maxRows, LUT_TOKEN_TILE) * maxCols * 19 : 0));
+    this.workspace.reserve(Slot.ActQ, Math.max(maxRows * maxCols * 3 + (this.fourRows ? x4BroadcastBytes(maxCols) : 0), this.ternaryLut ? Math.min(maxRows, LUT_TOKEN_TILE) * maxCols * 19 : 0));
     this.workspace.reserve(Slot.ActD, maxRows * (maxCols / 32) * 8);
     this.workspace.reserve(Slot.ActS, maxRows * (maxCols / 32) * 6);
     this.workspace.reserve(Slot.ActF, maxRows * maxCols * 4);
@@ -142,8 +146,8 @@ export class WasmKernels implements Kernels {
     const ws = this.workspace;
     if (block > 0) {
       // i16 activations, then (relaxed build) their int8 copy, then 16 bytes of tables each (table-lookup kernel) or
-      // broadcast copies of the last n mod 4 rows (Q4_0_X4)
-      this.xq = ws.region(Slot.ActQ, n * cols * (w.kernelType === TQ2_0_LUT ? 19 : 3) + (w.kernelType === Q4_0_X4 ? q4x4BroadcastBytes(cols) : 0));
+      // broadcast copies of the last n mod 4 rows (four-row layouts)
+      this.xq = ws.region(Slot.ActQ, n * cols * (w.kernelType === TQ2_0_LUT ? 19 : 3) + (isX4Layout(w.kernelType) ? x4BroadcastBytes(cols) : 0));
       // block 32 also keeps the Q8_1 sum correction (n · cols/32 floats) right after the scales
       this.xd = ws.region(Slot.ActD, n * (cols / block) * 4 * (block === 32 ? 2 : 1));
       // block 256 also keeps the sums of 16 (n · cols/16 i16) right after the sums of 32
@@ -182,13 +186,41 @@ export class WasmKernels implements Kernels {
     this.wasm.matmulChunk(w.kernelType ?? w.type, w.ptr, w.rowBytes, w.rows, w.cols, this.xIn, n, outPtr, 0, w.rows, this.xq, this.xd, this.xs);
   }
 
+  matMulShared(ws: readonly WeightTensor[], xPtr: Ptr, n: number, outPtrs: readonly Ptr[]): void {
+    if (!this.sharesActivations(ws, n)) {
+      for (let i = 0; i < ws.length; i++) this.matMul(ws[i]!, xPtr, n, outPtrs[i]!);
+      return;
+    }
+    const w0 = ws[0]!;
+    this.prepareActivations(w0, this.activationBlockOf(w0), xPtr, n);
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i]!;
+      this.wasm.matmulChunk(w.kernelType ?? w.type, w.ptr, w.rowBytes, w.rows, w.cols, this.xIn, n, outPtrs[i]!, 0, w.rows, this.xq, this.xd, this.xs);
+    }
+  }
+
+  /**
+   * True when the weights can share one rounded input and one task: the same kernel type, columns and row bytes, at
+   * most SHARED_MAX of them, none computed in tiles (a table-lookup matMul of a long prompt).
+   */
+  protected sharesActivations(ws: readonly WeightTensor[], n: number): boolean {
+    if (ws.length < 2 || ws.length > SHARED_MAX) return false;
+    const w0 = ws[0]!;
+    const type = w0.kernelType ?? w0.type;
+    if (type === TQ2_0_LUT && n > LUT_TOKEN_TILE) return false;
+    for (const w of ws) {
+      if ((w.kernelType ?? w.type) !== type || w.cols !== w0.cols || w.rowBytes !== w0.rowBytes) return false;
+    }
+    return true;
+  }
+
   getRow(w: WeightTensor, row: number, outPtr: Ptr): void {
     if (w.kernelType === TQ2_0_LUT) {
       this.wasm.getRowTernaryLut(w.ptr + (row >> 4) * LUT_ROWS * w.rowBytes, row & 15, outPtr, w.cols);
       return;
     }
-    if (w.kernelType === Q4_0_X4 && row < (w.rows & ~3)) {
-      this.wasm.getRowQ4x4(w.ptr + (row & ~3) * w.rowBytes, row & 3, outPtr, w.cols);
+    if (isX4Layout(w.kernelType) && row < (w.rows & ~3)) {
+      this.wasm.getRowX4(w.kernelType === Q5_0_X4 ? 1 : 0, w.ptr + (row & ~3) * w.rowBytes, row & 3, outPtr, w.cols);
       return;
     }
     if (this.wasm.getRow(w.type, w.ptr + row * w.rowBytes, outPtr, w.cols) === 0) {

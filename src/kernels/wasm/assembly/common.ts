@@ -19,8 +19,10 @@ export const T_TQ1_0: i32 = 34;
 export const T_TQ2_0: i32 = 35;
 /** Not a ggml type: TQ2_0 repacked at load time for the table-lookup kernel (matmul-ternary-lut.ts). */
 export const T_TQ2_0_LUT: i32 = 48;
-/** Not a ggml type: Q4_0 repacked at load time into four-row groups (matmul-q4x4.ts). */
+/** Not a ggml type: Q4_0 repacked at load time into four-row groups (matmul-x4.ts). */
 export const T_Q4_0_X4: i32 = 49;
+/** Not a ggml type: Q5_0 repacked at load time into four-row groups (matmul-x4.ts). */
+export const T_Q5_0_X4: i32 = 50;
 
 /** 2^112: rebias factor from a binary16 exponent placed in a float32 exponent field. */
 export const F16_REBIAS: f32 = 5.192296858534828e33;

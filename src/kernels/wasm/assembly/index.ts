@@ -7,7 +7,7 @@ import { attendItem } from "./ops";
 export { activationBlock, activationFloat, matmulChunk, prepareActivations } from "./matmul";
 export { pinned, setPrefetch } from "./common";
 export { getRowTernaryLut } from "./matmul-ternary-lut";
-export { getRowQ4x4, repackQ4x4 } from "./matmul-q4x4";
+export { getRowX4, repackX4 } from "./matmul-x4";
 export { add, addBias, geglu, gelu, layerNorm, rmsNorm, rope, scale, softcap, storeKv, swiglu } from "./ops";
 export { dispatch, signalExit, workerLoop } from "./parallel";
 

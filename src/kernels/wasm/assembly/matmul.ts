@@ -1,6 +1,6 @@
 // matMul dispatch by weight type: the activation form each type is paired with, and the kernel for a row range.
-import { T_BF16, T_F16, T_F32, T_Q2_K, T_Q3_K, T_Q4_0, T_Q4_1, T_Q4_K, T_Q5_0, T_Q5_1, T_Q5_K, T_Q6_K, T_Q8_0, T_TQ1_0, T_TQ2_0, T_TQ2_0_LUT, T_Q4_0_X4 } from "./common";
-import { buildBroadcastRows, matmulQ4x4 } from "./matmul-q4x4";
+import { T_BF16, T_F16, T_F32, T_Q2_K, T_Q3_K, T_Q4_0, T_Q4_1, T_Q4_K, T_Q5_0, T_Q5_1, T_Q5_K, T_Q6_K, T_Q8_0, T_TQ1_0, T_TQ2_0, T_TQ2_0_LUT, T_Q4_0_X4, T_Q5_0_X4 } from "./common";
+import { buildBroadcastRows, matmulQ4x4, matmulQ5x4 } from "./matmul-x4";
 import { buildLutTables, matmulTernaryLut } from "./matmul-ternary-lut";
 import { matmulTernary } from "./matmul-ternary";
 import { matmulBF16, matmulF16, matmulF32 } from "./matmul-float";
@@ -9,11 +9,12 @@ import { matmulQ4_0, matmulQ4_1, matmulQ5_0, matmulQ5_1, matmulQ8_0 } from "./ma
 import { quantizeRows, roundActivations } from "./quantize";
 
 /**
- * Activation quantization block for `type`: 32 (Q8_0-style: Q8_0, Q4_0 (also repacked, Q4_0_X4), Q4_1, Q5_0, Q5_1), 256 (Q8_K-style:
+ * Activation quantization block for `type`: 32 (Q8_0-style: Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, and the four-row
+ * layouts Q4_0_X4, Q5_0_X4), 256 (Q8_K-style:
  * K-quants), 0 (none: F32, F16, BF16), −1 (type not supported by matMul).
  */
 export function activationBlock(type: i32): i32 {
-  if (type == T_Q8_0 || type == T_Q4_0 || type == T_Q4_0_X4 || type == T_Q4_1 || type == T_Q5_0 || type == T_Q5_1) return 32;
+  if (type == T_Q8_0 || type == T_Q4_0 || type == T_Q4_0_X4 || type == T_Q4_1 || type == T_Q5_0 || type == T_Q5_1 || type == T_Q5_0_X4) return 32;
   if (type == T_Q4_K || type == T_Q5_K || type == T_Q6_K || type == T_Q2_K || type == T_Q3_K) return 256;
   if (type == T_TQ1_0 || type == T_TQ2_0 || type == T_TQ2_0_LUT) return 256;
   if (type == T_F32 || type == T_F16 || type == T_BF16) return 0;
@@ -40,7 +41,7 @@ export function prepareRows(
   const block = activationBlock(type);
   if (block > 0) quantizeRows(x, n, cols, block, xq, xd, xs, t0, t1);
   if (type == T_TQ2_0_LUT) buildLutTables(xq, n, cols, t0, t1);
-  if (type == T_Q4_0_X4) buildBroadcastRows(xq, n, cols, t0, t1);
+  if (type == T_Q4_0_X4 || type == T_Q5_0_X4) buildBroadcastRows(xq, n, cols, t0, t1);
   if (activationFloat(type) != 0) {
     const o = (<usize>t0 * <usize>cols) << 2;
     roundActivations(type == T_BF16, x + o, (t1 - t0) * cols, xf + o);
@@ -58,6 +59,7 @@ export function matmulChunk(
   if (type == T_Q8_0) matmulQ8_0(w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
   else if (type == T_Q4_0) matmulQ4_0(w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
   else if (type == T_Q4_0_X4) matmulQ4x4(w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
+  else if (type == T_Q5_0_X4) matmulQ5x4(w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
   else if (type == T_Q4_1) matmulQ4_1(w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
   else if (type == T_Q5_0) matmulQ5_0(w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);
   else if (type == T_Q5_1) matmulQ5_1(w, rb, rows, cols, xq, xd, xs, n, out, r0, r1);

@@ -47,6 +47,8 @@ export const OP_STORE_KV = 7;
 export const OP_SWIGLU = 8;
 export const OP_GELU = 9;
 export const OP_GEGLU = 10;
+/** Several matMuls of one input (q/k/v, gate/up) as one task: chunks numbered through the matrices in turn. */
+export const OP_MATMUL_SHARED = 11;
 
 /** Sleep timeouts are finite: V8 11.x never wakes a wasm wait with an infinite (−1) timeout. */
 const WORKER_SLEEP_NS: i64 = 100_000_000;
@@ -69,6 +71,23 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
     const r1 = min(rows, r0 + chunk);
     matmulChunk(load<i32>(p), load<u32>(p, 4), load<u32>(p, 8), rows, load<i32>(p, 16), load<u32>(p, 20),
       load<i32>(p, 24), load<u32>(p, 28), r0, r1, load<u32>(p, 32), load<u32>(p, 36), load<u32>(p, 40));
+  } else if (op == OP_MATMUL_SHARED) {
+    // type, rb, cols, x, n, xq, xd, xs, count, then per matrix (16 bytes from byte 36): w, rows, out, end chunk
+    setPrefetch(<usize>param(ctrl, P_PREFETCH));
+    const count = load<i32>(p, 32);
+    let first = 0;
+    for (let m = 0; m < count; m++) {
+      const q = p + 36 + (<usize>m << 4);
+      const end = load<i32>(q, 12);
+      if (idx < end) {
+        const rows = load<i32>(q, 4);
+        const r0 = (idx - first) * chunk;
+        matmulChunk(load<i32>(p), load<u32>(q), load<u32>(p, 4), rows, load<i32>(p, 8), load<u32>(p, 12), load<i32>(p, 16),
+          load<u32>(q, 8), r0, min(rows, r0 + chunk), load<u32>(p, 20), load<u32>(p, 24), load<u32>(p, 28));
+        return;
+      }
+      first = end;
+    }
   } else if (op == OP_PREPARE) {
     // type, x, n, cols, xq, xd, xs, xf: rows of the activations by chunks of input rows
     const n = load<i32>(p, 8);

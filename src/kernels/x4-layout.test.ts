@@ -1,6 +1,6 @@
-// Q4_0 in four-row groups (the relaxed build's repacked layout): the repack keeps every code and scale, the kernel
-// (one thread and a pool, decode and prompt paths) gives exactly its plain-TS twin's bits on the grouped rows and the
-// one-row kernel's on the rest, getRow is unchanged, and row views may not split a group.
+// Q4_0 and Q5_0 in four-row groups (the relaxed build's repacked layouts): the repack keeps every code and scale, the
+// kernel (one thread and a pool, decode and prompt paths) gives exactly its plain-TS twin's bits on the grouped rows
+// and the one-row kernel's on the rest, getRow is unchanged, and row views may not split a group.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
@@ -10,29 +10,36 @@ import { GgmlType } from "../tensor/ggml-type.js";
 import { f16ToF32 } from "../tensor/f16.js";
 import { putF32, putWeight, randomFloats, readF32, rng, weightBytes } from "./conformance.js";
 import { Arena } from "./memory.js";
-import { Q4_0_X4, q4x4Code, q4x4MatMulTwin, q4x4Scale } from "./q4-x4.js";
+import { x4Code, x4LayoutOf, x4MatMulTwin, x4Scale } from "./x4-layout.js";
 import { quantizeActivationsInt8 } from "./int8-activations.js";
 import { ThreadedKernels } from "./threads/threaded-kernels.js";
 import { spawnNodeWorker } from "./threads/node-workers.js";
 import { loadKernelModule, relaxedSimdSupported } from "./wasm/load-node.js";
 import { WasmKernels } from "./wasm/wasm-kernels.js";
 
-/** Code (0–15) of element e of a Q4_0 row at rowOff (ggml's layout). */
-function code(u8: Uint8Array, rowOff: number, e: number): number {
-  const byte = u8[rowOff + (e >> 5) * 18 + 2 + (e & 15)]!;
-  return (e & 31) < 16 ? byte & 15 : byte >> 4;
+/** Code (Q4_0: 0–15, Q5_0: 0–31) of element e of a row at rowOff (ggml's layout). */
+function code(type: GgmlType, u8: Uint8Array, rowOff: number, e: number): number {
+  const q5 = type === GgmlType.Q5_0;
+  const at = rowOff + (e >> 5) * (q5 ? 22 : 18);
+  const byte = u8[at + (q5 ? 6 : 2) + (e & 15)]!;
+  const nibble = (e & 31) < 16 ? byte & 15 : byte >> 4;
+  if (!q5) return nibble;
+  const qh = (u8[at + 2]! | (u8[at + 3]! << 8) | (u8[at + 4]! << 16) | (u8[at + 5]! << 24)) >>> 0;
+  return nibble | (((qh >>> (e & 31)) & 1) << 4);
 }
 
 const runRelaxed = relaxedSimdSupported() || process.env.CI !== undefined;
 
-describe("Q4_0 four-row layout, wasm relaxed", { skip: runRelaxed ? false : "relaxed SIMD not supported here" }, () => {
+for (const type of [GgmlType.Q4_0, GgmlType.Q5_0]) describe(`${GgmlType[type]} four-row layout, wasm relaxed`, { skip: runRelaxed ? false : "relaxed SIMD not supported here" }, () => {
+  const blockBytes = type === GgmlType.Q5_0 ? 22 : 18;
+  const layout = x4LayoutOf(type)!;
   let arena: Arena;
   let rowKernel: WasmKernels;
   let sets: [string, WasmKernels][];
   before(() => {
     arena = new Arena(96 << 20);
     const module = loadKernelModule("relaxed");
-    rowKernel = new WasmKernels(arena, module, { repackQ4_0: false });
+    rowKernel = new WasmKernels(arena, module, { repackFourRows: false });
     sets = [
       ["1 thread", new WasmKernels(arena, module)],
       ["2 threads", new ThreadedKernels(arena, module, 2, { spawn: spawnNodeWorker, minParallelBytes: 0, adaptive: false })],
@@ -46,21 +53,21 @@ describe("Q4_0 four-row layout, wasm relaxed", { skip: runRelaxed ? false : "rel
     const k = sets[0]![1];
     fc.assert(fc.property(fc.integer({ min: 4, max: 14 }), fc.integer({ min: 1, max: 5 }), fc.boolean(), fc.integer(), (rows, nb, raw, seed) => {
       const cols = 32 * nb;
-      const bytes = weightBytes(GgmlType.Q4_0, rows, cols, rng(seed), raw);
-      const w = putWeight(arena, "p", GgmlType.Q4_0, rows, cols, bytes);
+      const bytes = weightBytes(type, rows, cols, rng(seed), raw);
+      const w = putWeight(arena, "p", type, rows, cols, bytes);
       k.prepareWeight(w);
-      assert.equal(w.kernelType, Q4_0_X4);
+      assert.equal(w.kernelType, layout);
       assert.equal(w.rowGroup, 4);
       const grouped = rows & ~3;
       for (let r = 0; r < rows; r++) {
-        for (let e = 0; e < cols; e++) assert.equal(q4x4Code(arena.u8, w.ptr, cols, grouped, r, e), code(bytes, r * nb * 18, e));
+        for (let e = 0; e < cols; e++) assert.equal(x4Code(layout, arena.u8, w.ptr, cols, grouped, r, e), code(type, bytes, r * nb * blockBytes, e));
         for (let b = 0; b < nb; b++) {
-          const at = r * nb * 18 + b * 18;
-          assert.equal(q4x4Scale(arena.u8, w.ptr, cols, grouped, r, b), f16ToF32(bytes[at]! | (bytes[at + 1]! << 8)));
+          const at = r * nb * blockBytes + b * blockBytes;
+          assert.equal(x4Scale(layout, arena.u8, w.ptr, cols, grouped, r, b), f16ToF32(bytes[at]! | (bytes[at + 1]! << 8)));
         }
       }
       // the tail rows' bytes are untouched
-      assert.deepEqual(arena.u8.slice(w.ptr + grouped * nb * 18, w.ptr + rows * nb * 18), bytes.slice(grouped * nb * 18));
+      assert.deepEqual(arena.u8.slice(w.ptr + grouped * nb * blockBytes, w.ptr + rows * nb * blockBytes), bytes.slice(grouped * nb * blockBytes));
     }), { numRuns: 40 });
   });
 
@@ -69,13 +76,13 @@ describe("Q4_0 four-row layout, wasm relaxed", { skip: runRelaxed ? false : "rel
     // n = 1 decode; 3 single rows only; 5 and 9: groups of four inputs plus singles; 20 splits the pool's rounding
     for (const [rows, cols] of [[4, 32], [7, 96], [36, 256], [130, 1024], [64, 896]] as const) {
       for (const n of [1, 3, 5, 9, 20]) {
-        const bytes = weightBytes(GgmlType.Q4_0, rows, cols, rng(seed), seed % 2 === 0);
+        const bytes = weightBytes(type, rows, cols, rng(seed), seed % 2 === 0);
         const x = randomFloats(n * cols, rng(seed++ + 900));
         if (n > 1) x.fill(0, cols, 2 * cols); // an all-zero row (zero scales)
         x[3 % cols] = 1e3; // this block's amax: q = 127
         x[(5 % cols)] = -1e3;
         const xp = putF32(arena, x);
-        const wr = putWeight(arena, "row", GgmlType.Q4_0, rows, cols, bytes);
+        const wr = putWeight(arena, "row", type, rows, cols, bytes);
         rowKernel.prepareWeight(wr);
         assert.equal(wr.kernelType, undefined);
         const outRow = arena.alloc(n * rows * 4);
@@ -84,12 +91,12 @@ describe("Q4_0 four-row layout, wasm relaxed", { skip: runRelaxed ? false : "rel
         const { q, d } = quantizeActivationsInt8(x, n, cols, 32);
         const grouped = rows & ~3;
         for (const [label, k] of sets) {
-          const w = putWeight(arena, "x4", GgmlType.Q4_0, rows, cols, bytes);
+          const w = putWeight(arena, "x4", type, rows, cols, bytes);
           k.prepareWeight(w);
           const out = arena.alloc(n * rows * 4);
           k.matMul(w, xp, n, out);
           const got = readF32(arena, out, n * rows);
-          const twin = q4x4MatMulTwin(arena.u8, w.ptr, rows, cols, q, d, n);
+          const twin = x4MatMulTwin(layout, arena.u8, w.ptr, rows, cols, q, d, n);
           const what = `${label} rows=${rows} cols=${cols} n=${n}`;
           for (let t = 0; t < n; t++) {
             for (let r = 0; r < rows; r++) {
@@ -111,10 +118,10 @@ describe("Q4_0 four-row layout, wasm relaxed", { skip: runRelaxed ? false : "rel
 
   test("fewer than four rows keep ggml's layout; a row view may not split a group", () => {
     const k = sets[0]![1];
-    const small = putWeight(arena, "small", GgmlType.Q4_0, 3, 64, weightBytes(GgmlType.Q4_0, 3, 64, rng(1), false));
+    const small = putWeight(arena, "small", type, 3, 64, weightBytes(type, 3, 64, rng(1), false));
     k.prepareWeight(small);
     assert.equal(small.kernelType, undefined);
-    const w = putWeight(arena, "blk.0.attn_qkv.weight", GgmlType.Q4_0, 14, 64, weightBytes(GgmlType.Q4_0, 14, 64, rng(2), false));
+    const w = putWeight(arena, "blk.0.attn_qkv.weight", type, 14, 64, weightBytes(type, 14, 64, rng(2), false));
     k.prepareWeight(w);
     assert.equal(sliceRows(w, 4, 8, "k").rows, 8);
     assert.equal(sliceRows(w, 12, 2, "v").rows, 2, "the tail rows after the last group");
@@ -124,7 +131,7 @@ describe("Q4_0 four-row layout, wasm relaxed", { skip: runRelaxed ? false : "rel
 
   test("the base build keeps ggml's layout", () => {
     const base = new WasmKernels(arena, loadKernelModule("base"));
-    const w = putWeight(arena, "b", GgmlType.Q4_0, 8, 64, weightBytes(GgmlType.Q4_0, 8, 64, rng(3), false));
+    const w = putWeight(arena, "b", type, 8, 64, weightBytes(type, 8, 64, rng(3), false));
     base.prepareWeight(w);
     assert.equal(w.kernelType, undefined);
   });
