@@ -366,6 +366,22 @@ export function runKernelConformance(label: string, factory: KernelFactory, shar
         assert.deepEqual(bytes(caches[0]!), bytes(caches[2]!), `K cache ${kvType}`);
         assert.deepEqual(bytes(caches[1]!), bytes(caches[3]!), `V cache ${kvType}`);
       }
+      // every exponent with the mantissas around each rounding boundary (ties, carries into the exponent, the
+      // subnormal range, overflow to Inf, NaN), both signs: the f16 rounding of the cache, bit for bit
+      const mantissas = [0, 1, 0xfff, 0x1000, 0x1001, 0x2000, 0x3000, 0x3fff, 0x7fe000, 0x7ff000, 0x7fffff, 0x155555];
+      const bits = new Uint32Array(256 * mantissas.length * 2);
+      let i = 0;
+      for (let e = 0; e < 256; e++) for (const m of mantissas) for (const sign of [0, 0x80000000]) bits[i++] = (sign | (e << 23) | m) >>> 0;
+      const vals = new Float32Array(bits.buffer);
+      const kvDim = vals.length;
+      const kv = putF32(arena, vals);
+      const caches = [0, 1, 2, 3].map(() => arena.alloc(kvDim * 2));
+      k.storeKv(kv, kv, 1, kvDim, 0, caches[0]!, caches[1]!, "f16");
+      ref.storeKv(kv, kv, 1, kvDim, 0, caches[2]!, caches[3]!, "f16");
+      const u16 = (p: Ptr) => Array.from(arena.u16.subarray(p >> 1, (p >> 1) + kvDim));
+      const got = u16(caches[0]!), want = u16(caches[2]!);
+      for (let j = 0; j < kvDim; j++) assert.equal(got[j], want[j], `f16 of bits 0x${bits[j]!.toString(16)}`);
+      assert.deepEqual(u16(caches[1]!), want);
     });
 
     test("attention: f16/f32 cache, GQA groups 1–8 and 12, prefill and decode, odd head sizes", () => {
