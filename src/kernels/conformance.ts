@@ -384,6 +384,33 @@ export function runKernelConformance(label: string, factory: KernelFactory, shar
       assert.deepEqual(u16(caches[1]!), want);
     });
 
+    test("attention: a prompt's rows give the bits of one call per row (f16 cache: blocks share converted K/V rows)", () => {
+      const rand = rng(6500);
+      const cases = [
+        { nKv: 3, group: 3, headDim: 64, n: 40, pos0: 0, window: 0, softcap: 0 }, // SmolLM-135M: blocks of 16 + a partial one
+        { nKv: 2, group: 7, headDim: 64, n: 17, pos0: 9, window: 0, softcap: 0 },
+        { nKv: 1, group: 2, headDim: 20, n: 33, pos0: 3, window: 5, softcap: 0 }, // sliding window, head-size tails
+        { nKv: 2, group: 1, headDim: 36, n: 18, pos0: 30, window: 0, softcap: 30 },
+      ];
+      for (const kvType of ["f16", "f32"] as KvType[]) {
+        for (const c of cases) {
+          const nHeads = c.nKv * c.group, kvDim = c.nKv * c.headDim, ctx = c.pos0 + c.n, rowFloats = nHeads * c.headDim;
+          const elem = kvType === "f16" ? 2 : 4;
+          const kc = arena.alloc(ctx * kvDim * elem), vc = arena.alloc(ctx * kvDim * elem);
+          ref.storeKv(putF32(arena, randomFloats(ctx * kvDim, rand)), putF32(arena, randomFloats(ctx * kvDim, rand)), ctx, kvDim, 0, kc, vc, kvType);
+          const q = putF32(arena, randomFloats(c.n * rowFloats, rand, 0.5));
+          const mask = { causal: true, window: c.window, softcap: c.softcap };
+          const all = arena.alloc(c.n * rowFloats * 4), rows = arena.alloc(c.n * rowFloats * 4);
+          const scale = 1 / Math.sqrt(c.headDim);
+          k.attention(q, c.n, c.pos0, nHeads, c.nKv, c.headDim, scale, kc, vc, kvType, all, arena.alloc(ctx * 4 * nHeads), mask);
+          for (let t = 0; t < c.n; t++) {
+            k.attention(q + t * rowFloats * 4, 1, c.pos0 + t, nHeads, c.nKv, c.headDim, scale, kc, vc, kvType, rows + t * rowFloats * 4, arena.alloc(ctx * 4 * nHeads), mask);
+          }
+          assert.deepEqual(readF32(arena, all, c.n * rowFloats), readF32(arena, rows, c.n * rowFloats), `attention ${kvType} ${JSON.stringify(c)}`);
+        }
+      }
+    });
+
     test("attention: f16/f32 cache, GQA groups 1–8 and 12, prefill and decode, odd head sizes", () => {
       const rand = rng(6000);
       const cases = [

@@ -97,7 +97,8 @@ export function workspaceBound(file: GgufFile, o: WorkspaceOptions): number {
     n * (maxCols / 32) * 8, // block scales (+ Q8_1 sums)
     n * (maxCols / 32) * 2,
     half ? n * maxCols * 4 : 0, // f16/bf16-rounded copy
-    o.threads * Math.ceil(attentionScratchBytes(o.headDim, o.positions) / 64) * 64,
+    // (a prompt over an f16 cache also converts one KV head's rows to f32 per thread)
+    o.threads * Math.ceil(attentionScratchBytes(o.headDim, o.positions, n > 1) / 64) * 64,
   ];
   return requests.reduce((sum, r) => sum + (r > 0 ? Math.max(4096, Math.ceil(4.5 * r)) + 64 * 40 : 0), 0);
 }

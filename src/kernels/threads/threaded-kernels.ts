@@ -272,13 +272,15 @@ export class ThreadedKernels extends WasmKernels {
     qPtr: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number,
     kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, scratchPtr: Ptr, mask?: AttentionMask,
   ): void {
-    const items = n * nKvHeads; // (position, KV head): the heads of a group share the K/V conversion
+    // (position, KV head) pairs, or (block of positions, KV head) for a prompt: the heads of a group share the K/V
+    // conversion, and a prompt's block converts them once for all its positions
+    const items = this.wasm.attendItems(n, nKvHeads, kvType === "f16" ? 1 : 0);
     if (items < 2 || n * nHeads * (pos0 + n) * headDim < this.minParallelAttention || !this.poolAllowed()) {
       super.attention(qPtr, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, kvType, outPtr, scratchPtr, mask);
       return;
     }
     // every thread needs its own scratch (rounded q row and scores), a whole number of cache lines
-    const stride = Math.ceil(attentionScratchBytes(headDim, pos0 + n) / 64) * 64;
+    const stride = Math.ceil(attentionScratchBytes(headDim, pos0 + n, n > 1 && kvType === "f16") / 64) * 64;
     const att = this.workspace.region(Slot.Att, stride * this.threads);
     const chunk = Math.max(1, Math.floor(items / (this.threads * CHUNKS_PER_THREAD)));
     const i32 = this.arena.i32;

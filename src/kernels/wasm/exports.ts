@@ -48,6 +48,8 @@ export interface KernelExports {
     q: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number, kCache: Ptr,
     vCache: Ptr, isF16: number, out: Ptr, scratch: Ptr, window: number, allLast: number, softcap: number,
   ): void;
+  /** Work items of an attention call: (position, KV head), or (block of 16 positions, KV head) for a prompt over an f16 cache. */
+  attendItems(n: number, nKvHeads: number, isF16: number): number;
   add(a: Ptr, b: Ptr, count: number): void;
   addBias(x: Ptr, bias: Ptr, n: number, dim: number): void;
   swiglu(gate: Ptr, up: Ptr, count: number): void;

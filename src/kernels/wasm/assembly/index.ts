@@ -2,7 +2,8 @@
 // Built by scripts/build-wasm.mjs into dist/wasm/kernels.wasm; instantiated on the arena's shared memory by the
 // main thread and by every worker thread.
 import { dequantizeRow } from "./dequant";
-import { attendItem } from "./ops";
+import { attendItem, attendItems } from "./ops";
+export { attendItems } from "./ops";
 
 export { activationBlock, activationFloat, matmulChunk, prepareActivations } from "./matmul";
 export { pinned, setPrefetch } from "./common";
@@ -21,13 +22,13 @@ export function getRow(type: i32, src: usize, dst: usize, cols: i32): i32 {
   return dequantizeRow(type, src, dst, cols) ? 1 : 0;
 }
 
-/** All attention items (position, KV head) on this thread; scratch: see attendItem. */
+/** All attention items (see attendItems) on this thread; scratch: see attendItem. */
 export function attention(
   q: usize, n: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, scale: f32, kCache: usize, vCache: usize,
   isF16: bool, out: usize, scratch: usize, window: i32, allLast: i32, cap: f32,
 ): void {
-  const items = n * nKvHeads;
+  const items = attendItems(n, nKvHeads, isF16);
   for (let item = 0; item < items; item++) {
-    attendItem(item, q, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, window, allLast, cap);
+    attendItem(item, q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, window, allLast, cap);
   }
 }

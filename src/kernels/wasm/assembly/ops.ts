@@ -208,13 +208,14 @@ function softmaxRow(att: usize, count: i32, isF16: bool): void {
  */
 // @ts-ignore: decorator
 @inline function attendBatch(
-  hb: i32, q: usize, count: i32, kRow: usize, vRow: usize, rowBytes: usize, headDim: i32, scale: f32, isF16: bool,
-  out: usize, scratch: usize, cap: f32,
+  hb: i32, q: usize, count: i32, kRow: usize, vRow: usize, rowBytes: usize, headDim: i32, scale: f32, cacheF16: bool,
+  out: usize, scratch: usize, cap: f32, roundF16: bool,
 ): void {
+  const isF16 = cacheF16; // element type of the rows read (a converted tile of an f16 cache is f32)
   const rowStride = <usize>headDim << 2;
   const scoreStride = <usize>((count + 3) & ~3) << 2;
   let qp = q;
-  if (isF16) {
+  if (roundF16) {
     qp = scratch;
     for (let j = 0; j < hb; j++) roundActivations(false, q + <usize>j * rowStride, headDim, qp + <usize>j * rowStride);
   }
@@ -265,7 +266,7 @@ function softmaxRow(att: usize, count: i32, isF16: bool): void {
     if (hb > 2) store<f32>(po + 2 * scoreStride, s2 * scale);
     if (hb > 3) store<f32>(po + 3 * scoreStride, s3 * scale);
   }
-  for (let j = 0; j < hb; j++) softmaxRow(att + <usize>j * scoreStride, count, isF16);
+  for (let j = 0; j < hb; j++) softmaxRow(att + <usize>j * scoreStride, count, roundF16);
   // out_j = Σ_p w_j[p]·V[p], 8 output elements at a time held in registers across all positions
   const w1 = att + scoreStride, w2 = att + 2 * scoreStride, w3 = att + 3 * scoreStride;
   for (let i = 0; i < d8; i += 8) {
@@ -310,21 +311,28 @@ function softmaxRow(att: usize, count: i32, isF16: bool): void {
   }
 }
 
-function attendBatch1(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize, cap: f32): void {
-  if (f16) attendBatch(1, q, c, k, v, rb, hd, scale, true, out, s, cap);
-  else attendBatch(1, q, c, k, v, rb, hd, scale, false, out, s, cap);
+// Rows read by attendBatch: an f32 cache, an f16 cache, or an f32 tile converted from an f16 cache (rounding as f16).
+const ROWS_F32 = 0;
+const ROWS_F16 = 1;
+const ROWS_F16_TILE = 2;
+
+// @ts-ignore: decorator
+@inline function attendBatchRows(hb: i32, q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, rows: i32, out: usize, s: usize, cap: f32): void {
+  if (rows == ROWS_F16) attendBatch(hb, q, c, k, v, rb, hd, scale, true, out, s, cap, true);
+  else if (rows == ROWS_F16_TILE) attendBatch(hb, q, c, k, v, rb, hd, scale, false, out, s, cap, true);
+  else attendBatch(hb, q, c, k, v, rb, hd, scale, false, out, s, cap, false);
 }
-function attendBatch2(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize, cap: f32): void {
-  if (f16) attendBatch(2, q, c, k, v, rb, hd, scale, true, out, s, cap);
-  else attendBatch(2, q, c, k, v, rb, hd, scale, false, out, s, cap);
+function attendBatch1(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, rows: i32, out: usize, s: usize, cap: f32): void {
+  attendBatchRows(1, q, c, k, v, rb, hd, scale, rows, out, s, cap);
 }
-function attendBatch3(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize, cap: f32): void {
-  if (f16) attendBatch(3, q, c, k, v, rb, hd, scale, true, out, s, cap);
-  else attendBatch(3, q, c, k, v, rb, hd, scale, false, out, s, cap);
+function attendBatch2(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, rows: i32, out: usize, s: usize, cap: f32): void {
+  attendBatchRows(2, q, c, k, v, rb, hd, scale, rows, out, s, cap);
 }
-function attendBatch4(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, f16: bool, out: usize, s: usize, cap: f32): void {
-  if (f16) attendBatch(4, q, c, k, v, rb, hd, scale, true, out, s, cap);
-  else attendBatch(4, q, c, k, v, rb, hd, scale, false, out, s, cap);
+function attendBatch3(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, rows: i32, out: usize, s: usize, cap: f32): void {
+  attendBatchRows(3, q, c, k, v, rb, hd, scale, rows, out, s, cap);
+}
+function attendBatch4(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, scale: f32, rows: i32, out: usize, s: usize, cap: f32): void {
+  attendBatchRows(4, q, c, k, v, rb, hd, scale, rows, out, s, cap);
 }
 
 /** ggml's soft-capping of one score: cap · tanh(s · (1/cap)), each step rounded to f32. */
@@ -333,32 +341,102 @@ function attendBatch4(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, 
   return cap * <f32>Math.tanh(<f64>(s * inv));
 }
 
+/** Query positions per prompt work item with an f16 cache: they share one f32 conversion of the K/V rows (a tile). */
+export const ATTEND_BLOCK = 16;
+/** Most rows in a tile (its scratch: 8 · rows · headDim bytes per thread); a block that sees more converts on the fly. */
+export const ATTEND_TILE_ROWS = 2048;
+
 /**
- * Attention work item `item` = t·nKvHeads + g (see Kernels.attention): the query heads of KV head g at position
- * pos0 + t, in batches of up to four. Rows seen: allLast ≥ 0 (not causal) 0..allLast; else max(0, pos − window + 1)
- * .. pos (window 0: from 0). scratch: attentionScratch(headDim, pos0 + t + 1) bytes.
+ * Work items of an attention call (see Kernels.attention): (position, KV head) pairs, or for a prompt over an f16
+ * cache (n > 1) (block of ATTEND_BLOCK positions, KV head) pairs, item = block·nKvHeads + g.
+ */
+export function attendItems(n: i32, nKvHeads: i32, isF16: bool): i32 {
+  return (isF16 && n > 1 ? (n + ATTEND_BLOCK - 1) / ATTEND_BLOCK : n) * nKvHeads;
+}
+
+/**
+ * Attention work item `item` (see attendItems): the query heads of KV head g at each of its positions, in batches
+ * of up to four heads. Rows seen by position pos0 + t: allLast ≥ 0 (not causal) 0..allLast; else
+ * max(0, pos − window + 1) .. pos (window 0: from 0). A prompt's block first converts the K/V rows its positions see
+ * into an f32 tile after the scratch (the same exact values the f16 path converts on the fly, so the same bits; the
+ * conversion was redone for every query row, ~40% of the work). scratch: attentionScratch(headDim, pos0 + n, tile).
  */
 export function attendItem(
-  item: i32, q: usize, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, scale: f32, kCache: usize, vCache: usize,
-  isF16: bool, out: usize, scratch: usize, window: i32, allLast: i32, cap: f32,
+  item: i32, q: usize, n: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, scale: f32, kCache: usize,
+  vCache: usize, isF16: bool, out: usize, scratch: usize, window: i32, allLast: i32, cap: f32,
 ): void {
-  const t = item / nKvHeads, g = item - t * nKvHeads;
-  const group = nHeads / nKvHeads;
+  const block = item / nKvHeads, g = item - block * nKvHeads;
   const elem: usize = isF16 ? 2 : 4;
   const rowBytes = <usize>(nKvHeads * headDim) * elem;
   const kvOff = <usize>(g * headDim) * elem;
+  if (!(isF16 && n > 1)) {
+    // item = (position, KV head)
+    attendPosition(block, g, q, pos0, nHeads, nKvHeads, headDim, scale, kCache + kvOff, vCache + kvOff, rowBytes, isF16 ? ROWS_F16 : ROWS_F32, out, scratch, window, allLast, cap);
+    return;
+  }
+  const t0 = block * ATTEND_BLOCK, t1 = min(n, t0 + ATTEND_BLOCK);
+  // rows [lo, hi] seen by any position of the block
+  const hi = allLast >= 0 ? allLast : pos0 + t1 - 1;
+  const lo = allLast < 0 && window > 0 ? max(0, pos0 + t0 - window + 1) : 0;
+  if (hi - lo + 1 > ATTEND_TILE_ROWS) {
+    for (let t = t0; t < t1; t++) {
+      attendPosition(t, g, q, pos0, nHeads, nKvHeads, headDim, scale, kCache + kvOff, vCache + kvOff, rowBytes, ROWS_F16, out, scratch, window, allLast, cap);
+    }
+    return;
+  }
+  const tileRow = <usize>headDim << 2;
+  const kTile = scratch + attentionScratchBase(headDim, pos0 + n);
+  const vTile = kTile + <usize>(hi - lo + 1) * tileRow;
+  for (let p = lo; p <= hi; p++) {
+    const o = <usize>(p - lo) * tileRow;
+    convertRow(kCache + kvOff + <usize>p * rowBytes, kTile + o, headDim);
+    convertRow(vCache + kvOff + <usize>p * rowBytes, vTile + o, headDim);
+  }
+  for (let t = t0; t < t1; t++) {
+    attendPosition(t, g, q, pos0, nHeads, nKvHeads, headDim, scale, kTile - <usize>lo * tileRow, vTile - <usize>lo * tileRow, tileRow, ROWS_F16_TILE, out, scratch, window, allLast, cap);
+  }
+}
+
+/** headDim f16 values at src → f32 at dst, by the conversion the attention loops use (exact for finite values). */
+// @ts-ignore: decorator
+@inline function convertRow(src: usize, dst: usize, headDim: i32): void {
+  const d8 = headDim & ~7;
+  for (let i = 0; i < d8; i += 8) {
+    const h = v128.load(src + (<usize>i << 1));
+    v128.store(dst + (<usize>i << 2), f16LowToF32x4(h));
+    v128.store(dst + (<usize>i << 2), f16HighToF32x4(h), 16);
+  }
+  for (let i = d8; i < headDim; i++) store<f32>(dst + (<usize>i << 2), f16ToF32(load<u16>(src + (<usize>i << 1))));
+}
+
+/**
+ * The query heads of KV head g at position pos0 + t against rows k/v (this KV head's slice of row 0, stride
+ * rowBytes; `rows` says their element type), in batches of up to four heads.
+ */
+// @ts-ignore: decorator
+@inline function attendPosition(
+  t: i32, g: i32, q: usize, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, scale: f32, kRow: usize, vRow: usize,
+  rowBytes: usize, rows: i32, out: usize, scratch: usize, window: i32, allLast: i32, cap: f32,
+): void {
+  const group = nHeads / nKvHeads;
   const last = allLast >= 0 ? allLast : pos0 + t;
   const first = allLast < 0 && window > 0 ? max(0, last - window + 1) : 0;
   const count = last - first + 1;
   for (let h = 0; h < group; h += 4) {
     const qo = (<usize>(t * nHeads + g * group + h) * <usize>headDim) << 2;
     const hb = min(4, group - h);
-    const k = kCache + kvOff + <usize>first * rowBytes, v = vCache + kvOff + <usize>first * rowBytes;
-    if (hb == 4) attendBatch4(q + qo, count, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch, cap);
-    else if (hb == 3) attendBatch3(q + qo, count, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch, cap);
-    else if (hb == 2) attendBatch2(q + qo, count, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch, cap);
-    else attendBatch1(q + qo, count, k, v, rowBytes, headDim, scale, isF16, out + qo, scratch, cap);
+    const k = kRow + <usize>first * rowBytes, v = vRow + <usize>first * rowBytes;
+    if (hb == 4) attendBatch4(q + qo, count, k, v, rowBytes, headDim, scale, rows, out + qo, scratch, cap);
+    else if (hb == 3) attendBatch3(q + qo, count, k, v, rowBytes, headDim, scale, rows, out + qo, scratch, cap);
+    else if (hb == 2) attendBatch2(q + qo, count, k, v, rowBytes, headDim, scale, rows, out + qo, scratch, cap);
+    else attendBatch1(q + qo, count, k, v, rowBytes, headDim, scale, rows, out + qo, scratch, cap);
   }
+}
+
+/** Bytes of a thread's attention scratch before the tile: rounded q rows, then 4 score rows of `positions`. */
+// @ts-ignore: decorator
+@inline function attentionScratchBase(headDim: i32, positions: i32): usize {
+  return qBytes(headDim) + (<usize>(4 * ((positions + 3) & ~3)) << 2);
 }
 
 /** a[i] += b[i] for i < count. */

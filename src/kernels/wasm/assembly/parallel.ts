@@ -16,7 +16,7 @@
 // preempted simply claims nothing, and the main thread never waits for it unless it holds a chunk.
 import { setPrefetch } from "./common";
 import { matmulChunk, prepareRows } from "./matmul";
-import { attendItem, geglu, gelu, rope, storeKv, swiglu } from "./ops";
+import { attendItem, attendItems, geglu, gelu, rope, storeKv, swiglu } from "./ops";
 
 export const GEN: usize = 0;
 export const SLEEPERS: usize = 64;
@@ -119,12 +119,12 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
   } else if (op == OP_ATTENTION) {
     // q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, scratchStride, window, allLast,
     // softcap
-    // items are (position, KV head) pairs
+    // items are (position or block of positions, KV head) pairs (attendItems)
     const n = load<i32>(p, 4), nKvHeads = load<i32>(p, 16);
-    const i0 = idx * chunk, i1 = min(n * nKvHeads, i0 + chunk);
+    const i0 = idx * chunk, i1 = min(attendItems(n, nKvHeads, load<i32>(p, 36) != 0), i0 + chunk);
     const att = load<usize>(p, 44) + <usize>ith * load<usize>(p, 48);
     for (let item = i0; item < i1; item++) {
-      attendItem(item, load<u32>(p), load<i32>(p, 8), load<i32>(p, 12), nKvHeads, load<i32>(p, 20), load<f32>(p, 24),
+      attendItem(item, load<u32>(p), n, load<i32>(p, 8), load<i32>(p, 12), nKvHeads, load<i32>(p, 20), load<f32>(p, 24),
         load<u32>(p, 28), load<u32>(p, 32), load<i32>(p, 36) != 0, load<u32>(p, 40), att, load<i32>(p, 52), load<i32>(p, 56),
         load<f32>(p, 60));
     }
