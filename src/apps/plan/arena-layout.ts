@@ -5,7 +5,7 @@ import type { GgufFile } from "../../format/gguf-types.js";
 import { WASM_RESERVED_BYTES } from "../../kernels/memory.js";
 import { CONTROL_BYTES } from "../../kernels/threads/control.js";
 import { x4BroadcastBytes } from "../../kernels/x4-layout.js";
-import { attentionScratchBytes } from "../../kernels/wasm/wasm-kernels.js";
+import { attentionScratchBytes, attentionTileBytes } from "../../kernels/wasm/wasm-kernels.js";
 import { GgmlType } from "../../tensor/ggml-type.js";
 import type { Allocation } from "./header-model.js";
 
@@ -97,10 +97,11 @@ export function workspaceBound(file: GgufFile, o: WorkspaceOptions): number {
     n * (maxCols / 32) * 8, // block scales (+ Q8_1 sums)
     n * (maxCols / 32) * 2,
     half ? n * maxCols * 4 : 0, // f16/bf16-rounded copy
-    // (a prompt over an f16 cache also converts one KV head's rows to f32 per thread)
-    o.threads * Math.ceil(attentionScratchBytes(o.headDim, o.positions, n > 1) / 64) * 64,
+    o.threads * Math.ceil(attentionScratchBytes(o.headDim, o.positions) / 64) * 64,
   ];
-  return requests.reduce((sum, r) => sum + (r > 0 ? Math.max(4096, Math.ceil(4.5 * r)) + 64 * 40 : 0), 0);
+  // a prompt over an f16 cache converts one KV head's rows to f32 per thread: one region of fixed size, never grown
+  const tiles = n > 1 ? o.threads * attentionTileBytes(o.headDim) + 64 : 0;
+  return requests.reduce((sum, r) => sum + (r > 0 ? Math.max(4096, Math.ceil(4.5 * r)) + 64 * 40 : 0), 0) + tiles;
 }
 
 /** The arena's committed size for `used` bytes: whole WebAssembly pages. */

@@ -6,7 +6,7 @@
 // small ops of a decode step stay on the main thread (they cost less than a fork-join).
 import type { Arena, Ptr } from "../memory.js";
 import type { AttentionMask, KvType, WeightTensor } from "../types.js";
-import { allLastOf, attentionScratchBytes, type TernaryKernel, WasmKernels } from "../wasm/wasm-kernels.js";
+import { allLastOf, attentionScratchBytes, attentionTileBytes, type TernaryKernel, WasmKernels } from "../wasm/wasm-kernels.js";
 import { Slot } from "../wasm/workspace.js";
 import {
   OP_ATTENTION, OP_GEGLU, OP_GELU, OP_MATMUL, OP_MATMUL_SHARED, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP, P_PREFETCH,
@@ -280,8 +280,10 @@ export class ThreadedKernels extends WasmKernels {
       return;
     }
     // every thread needs its own scratch (rounded q row and scores), a whole number of cache lines
-    const stride = Math.ceil(attentionScratchBytes(headDim, pos0 + n, n > 1 && kvType === "f16") / 64) * 64;
+    const stride = Math.ceil(attentionScratchBytes(headDim, pos0 + n) / 64) * 64;
     const att = this.workspace.region(Slot.Att, stride * this.threads);
+    const tileStride = attentionTileBytes(headDim);
+    const tile = n > 1 && kvType === "f16" ? this.workspace.region(Slot.AttTile, tileStride * this.threads) : 0;
     const chunk = Math.max(1, Math.floor(items / (this.threads * CHUNKS_PER_THREAD)));
     const i32 = this.arena.i32;
     const a = this.task(OP_ATTENTION, chunk);
@@ -301,6 +303,8 @@ export class ThreadedKernels extends WasmKernels {
     i32[a + 13] = mask?.window ?? 0;
     i32[a + 14] = allLastOf(mask, pos0, n);
     this.arena.f32[a + 15] = mask?.softcap ?? 0;
+    i32[a + 16] = tile;
+    i32[a + 17] = tileStride;
     this.runPool(Math.ceil(items / chunk));
   }
 

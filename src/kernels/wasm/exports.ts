@@ -46,7 +46,7 @@ export interface KernelExports {
   storeKv(k: Ptr, v: Ptr, n: number, kvDim: number, pos0: number, kCache: Ptr, vCache: Ptr, isF16: number): void;
   attention(
     q: Ptr, n: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, scale: number, kCache: Ptr,
-    vCache: Ptr, isF16: number, out: Ptr, scratch: Ptr, window: number, allLast: number, softcap: number,
+    vCache: Ptr, isF16: number, out: Ptr, scratch: Ptr, window: number, allLast: number, softcap: number, tile: Ptr,
   ): void;
   /** Work items of an attention call: (position, KV head), or (block of 16 positions, KV head) for a prompt over an f16 cache. */
   attendItems(n: number, nKvHeads: number, isF16: number): number;

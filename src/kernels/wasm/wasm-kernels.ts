@@ -27,16 +27,22 @@ const AUTO_TERNARY_LUT: readonly boolean[] = [false, true, true];
 const LUT_TOKEN_TILE = 16;
 
 /** Rows of a prompt's converted K/V tile at most (assembly/ops.ts ATTEND_TILE_ROWS). */
-const ATTEND_TILE_ROWS = 2048;
+const ATTEND_TILE_ROWS = 1024;
+
+/**
+ * One thread's tile for a prompt's attention over an f16 cache: the K and V rows of one KV head converted to f32
+ * (assembly/ops.ts attendItem), ATTEND_TILE_ROWS rows at most; a multiple of 64 bytes.
+ */
+export function attentionTileBytes(headDim: number): number {
+  return 8 * ATTEND_TILE_ROWS * headDim;
+}
 
 /**
  * Attention scratch of one thread: up to four f16-rounded q rows (4 · headDim floats, padded to 16 bytes), then four
- * score rows of `positions` floats each rounded up to 4 (see attendBatch in assembly/ops.ts); with `tile` (a prompt
- * over an f16 cache) then the K and V rows of one KV head converted to f32 (attendItem).
+ * score rows of `positions` floats each rounded up to 4 (see attendBatch in assembly/ops.ts).
  */
-export function attentionScratchBytes(headDim: number, positions: number, tile = false): number {
-  const tileBytes = tile ? 8 * Math.min(positions, ATTEND_TILE_ROWS) * headDim : 0;
-  return Math.ceil((16 * headDim + 15) / 16) * 16 + 4 * Math.ceil(positions / 4) * 16 + tileBytes;
+export function attentionScratchBytes(headDim: number, positions: number): number {
+  return Math.ceil((16 * headDim + 15) / 16) * 16 + 4 * Math.ceil(positions / 4) * 16;
 }
 
 /** The module's encoding of a non-causal mask: the last row every query sees (−1: causal). */
@@ -257,10 +263,11 @@ export class WasmKernels implements Kernels {
     kCache: Ptr, vCache: Ptr, kvType: KvType, outPtr: Ptr, _scratchPtr: Ptr, mask?: AttentionMask,
   ): void {
     // own scratch: the rounded q row needs headDim floats beyond the caller's (pos0 + n)
-    const scratch = this.workspace.region(Slot.Att, attentionScratchBytes(headDim, pos0 + n, n > 1 && kvType === "f16"));
+    const scratch = this.workspace.region(Slot.Att, attentionScratchBytes(headDim, pos0 + n));
+    const tile = n > 1 && kvType === "f16" ? this.workspace.region(Slot.AttTile, attentionTileBytes(headDim)) : 0;
     this.wasm.attention(
       qPtr, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, kvType === "f16" ? 1 : 0, outPtr, scratch,
-      mask?.window ?? 0, allLastOf(mask, pos0, n), mask?.softcap ?? 0,
+      mask?.window ?? 0, allLastOf(mask, pos0, n), mask?.softcap ?? 0, tile,
     );
   }
 

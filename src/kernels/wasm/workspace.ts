@@ -3,10 +3,13 @@
 // steady-state decoding allocates nothing.
 import type { Arena, Ptr } from "../memory.js";
 
-/** Region ids: quantized activations (values, scales, sums), f16/bf16-rounded activations, attention scratch. */
-export const Slot = { ActQ: 0, ActD: 1, ActS: 2, ActF: 3, Att: 4 } as const;
+/**
+ * Region ids: quantized activations (values, scales, sums), f16/bf16-rounded activations, attention scratch, and the
+ * converted K/V tiles of a prompt's attention (always asked for at their full size, so they never grow).
+ */
+export const Slot = { ActQ: 0, ActD: 1, ActS: 2, ActF: 3, Att: 4, AttTile: 5 } as const;
 export type Slot = (typeof Slot)[keyof typeof Slot];
-const SLOTS = 5;
+const SLOTS = 6;
 
 export class Workspace {
   // plain arrays, not Float64Array: an element read from a float array is a double that V8 boxes when returned

@@ -25,10 +25,10 @@ export function getRow(type: i32, src: usize, dst: usize, cols: i32): i32 {
 /** All attention items (see attendItems) on this thread; scratch: see attendItem. */
 export function attention(
   q: usize, n: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, scale: f32, kCache: usize, vCache: usize,
-  isF16: bool, out: usize, scratch: usize, window: i32, allLast: i32, cap: f32,
+  isF16: bool, out: usize, scratch: usize, window: i32, allLast: i32, cap: f32, tile: usize,
 ): void {
   const items = attendItems(n, nKvHeads, isF16);
   for (let item = 0; item < items; item++) {
-    attendItem(item, q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, window, allLast, cap);
+    attendItem(item, q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, window, allLast, cap, tile);
   }
 }

@@ -343,8 +343,8 @@ function attendBatch4(q: usize, c: i32, k: usize, v: usize, rb: usize, hd: i32, 
 
 /** Query positions per prompt work item with an f16 cache: they share one f32 conversion of the K/V rows (a tile). */
 export const ATTEND_BLOCK = 16;
-/** Most rows in a tile (its scratch: 8 · rows · headDim bytes per thread); a block that sees more converts on the fly. */
-export const ATTEND_TILE_ROWS = 2048;
+/** Most rows in a tile (8 · rows · headDim bytes per thread); a block that sees more converts on the fly. */
+export const ATTEND_TILE_ROWS = 1024;
 
 /**
  * Work items of an attention call (see Kernels.attention): (position, KV head) pairs, or for a prompt over an f16
@@ -358,12 +358,13 @@ export function attendItems(n: i32, nKvHeads: i32, isF16: bool): i32 {
  * Attention work item `item` (see attendItems): the query heads of KV head g at each of its positions, in batches
  * of up to four heads. Rows seen by position pos0 + t: allLast ≥ 0 (not causal) 0..allLast; else
  * max(0, pos − window + 1) .. pos (window 0: from 0). A prompt's block first converts the K/V rows its positions see
- * into an f32 tile after the scratch (the same exact values the f16 path converts on the fly, so the same bits; the
- * conversion was redone for every query row, ~40% of the work). scratch: attentionScratch(headDim, pos0 + n, tile).
+ * into the f32 tile (8 · ATTEND_TILE_ROWS · headDim bytes; the same exact values the f16 path converts on the fly, so
+ * the same bits; the conversion was redone for every query row, ~40% of the work). scratch: attentionScratch(headDim,
+ * pos0 + n).
  */
 export function attendItem(
   item: i32, q: usize, n: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, scale: f32, kCache: usize,
-  vCache: usize, isF16: bool, out: usize, scratch: usize, window: i32, allLast: i32, cap: f32,
+  vCache: usize, isF16: bool, out: usize, scratch: usize, window: i32, allLast: i32, cap: f32, tile: usize,
 ): void {
   const block = item / nKvHeads, g = item - block * nKvHeads;
   const elem: usize = isF16 ? 2 : 4;
@@ -385,7 +386,7 @@ export function attendItem(
     return;
   }
   const tileRow = <usize>headDim << 2;
-  const kTile = scratch + attentionScratchBase(headDim, pos0 + n);
+  const kTile = tile;
   const vTile = kTile + <usize>(hi - lo + 1) * tileRow;
   for (let p = lo; p <= hi; p++) {
     const o = <usize>(p - lo) * tileRow;
@@ -431,12 +432,6 @@ export function attendItem(
     else if (hb == 2) attendBatch2(q + qo, count, k, v, rowBytes, headDim, scale, rows, out + qo, scratch, cap);
     else attendBatch1(q + qo, count, k, v, rowBytes, headDim, scale, rows, out + qo, scratch, cap);
   }
-}
-
-/** Bytes of a thread's attention scratch before the tile: rounded q rows, then 4 score rows of `positions`. */
-// @ts-ignore: decorator
-@inline function attentionScratchBase(headDim: i32, positions: i32): usize {
-  return qBytes(headDim) + (<usize>(4 * ((positions + 3) & ~3)) << 2);
 }
 
 /** a[i] += b[i] for i < count. */

@@ -118,7 +118,7 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
     else gelu(load<usize>(p) + o, i1 - i0);
   } else if (op == OP_ATTENTION) {
     // q, n, pos0, nHeads, nKvHeads, headDim, scale, kCache, vCache, isF16, out, scratch, scratchStride, window, allLast,
-    // softcap
+    // softcap, tiles, tile stride
     // items are (position or block of positions, KV head) pairs (attendItems)
     const n = load<i32>(p, 4), nKvHeads = load<i32>(p, 16);
     const i0 = idx * chunk, i1 = min(attendItems(n, nKvHeads, load<i32>(p, 36) != 0), i0 + chunk);
@@ -126,7 +126,7 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
     for (let item = i0; item < i1; item++) {
       attendItem(item, load<u32>(p), n, load<i32>(p, 8), load<i32>(p, 12), nKvHeads, load<i32>(p, 20), load<f32>(p, 24),
         load<u32>(p, 28), load<u32>(p, 32), load<i32>(p, 36) != 0, load<u32>(p, 40), att, load<i32>(p, 52), load<i32>(p, 56),
-        load<f32>(p, 60));
+        load<f32>(p, 60), load<usize>(p, 64) + <usize>ith * load<usize>(p, 68));
     }
   }
 }
