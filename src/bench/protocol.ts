@@ -13,7 +13,7 @@ export interface WorkerRequest {
   promptIds: number[];
   /** Timed decode steps after the prompt. */
   genTokens: number;
-  /** Untimed warm-up passes (prefill + a few decode steps, then the cache is cleared) before the timed pass. */
+  /** Untimed warm-up passes (prefill + up to 64 decode steps, then the cache is cleared) before the timed pass. */
   warmup: number;
   /** edgellm kernel set ("wasm" or "reference"); ignored by llama.cpp. */
   kernels?: "wasm" | "reference";
