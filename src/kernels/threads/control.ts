@@ -17,6 +17,7 @@ export const P_PREFETCH = 4;
 export const P_A = 8;
 
 export const OP_NOP = 0;
+/** One or more matMuls of one input (wasm-kernels.ts SHARED_MAX of them at most) as one task. */
 export const OP_MATMUL = 1;
 export const OP_ATTENTION = 2;
 export const OP_EXIT = 3;
@@ -30,5 +31,3 @@ export const OP_STORE_KV = 7;
 export const OP_SWIGLU = 8;
 export const OP_GELU = 9;
 export const OP_GEGLU = 10;
-/** Several matMuls of one input as one task (wasm-kernels.ts SHARED_MAX of them at most). */
-export const OP_MATMUL_SHARED = 11;

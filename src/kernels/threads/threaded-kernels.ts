@@ -9,7 +9,7 @@ import type { AttentionMask, KvType, WeightTensor } from "../types.js";
 import { allLastOf, attentionScratchBytes, attentionTileBytes, type TernaryKernel, WasmKernels } from "../wasm/wasm-kernels.js";
 import { Slot } from "../wasm/workspace.js";
 import {
-  OP_ATTENTION, OP_GEGLU, OP_GELU, OP_MATMUL, OP_MATMUL_SHARED, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP, P_PREFETCH,
+  OP_ATTENTION, OP_GEGLU, OP_GELU, OP_MATMUL, OP_PREPARE, OP_ROPE, OP_STORE_KV, OP_SWIGLU, P_A, P_CHUNK, P_OP, P_PREFETCH,
 } from "./control.js";
 import { DEFAULT_SPIN, ThreadPool, type WorkerSpawner } from "./pool.js";
 
@@ -104,24 +104,13 @@ export class ThreadedKernels extends WasmKernels {
       super.matMul(w, xPtr, n, outPtr);
       return;
     }
-    const block = this.activationBlockOf(w);
-    this.prepareActivations(w, block, xPtr, n);
-    const chunk = this.rowChunk(w, w.rows, n);
-    const i32 = this.arena.i32;
-    const a = this.task(OP_MATMUL, chunk);
-    i32[a] = w.kernelType ?? w.type;
-    i32[a + 1] = w.ptr;
-    i32[a + 2] = w.rowBytes;
-    i32[a + 3] = w.rows;
-    i32[a + 4] = w.cols;
-    i32[a + 5] = this.xIn;
-    i32[a + 6] = n;
-    i32[a + 7] = outPtr;
-    i32[a + 8] = this.xq;
-    i32[a + 9] = this.xd;
-    i32[a + 10] = this.xs;
-    this.runPool(Math.ceil(w.rows / chunk));
+    // one-element lists kept as fields: no allocation per call
+    this.oneWeight[0] = w;
+    this.oneOut[0] = outPtr;
+    this.runMatMuls(this.oneWeight, xPtr, n, this.oneOut, w.rows);
   }
+  private readonly oneWeight: WeightTensor[] = [];
+  private readonly oneOut: Ptr[] = [];
 
   override matMulShared(ws: readonly WeightTensor[], xPtr: Ptr, n: number, outPtrs: readonly Ptr[]): void {
     const w0 = ws[0]!;
@@ -131,10 +120,16 @@ export class ThreadedKernels extends WasmKernels {
       super.matMulShared(ws, xPtr, n, outPtrs);
       return;
     }
+    this.runMatMuls(ws, xPtr, n, outPtrs, rows);
+  }
+
+  /** The pool task of matMul and matMulShared: ws share a type and columns, `rows` rows in all. */
+  private runMatMuls(ws: readonly WeightTensor[], xPtr: Ptr, n: number, outPtrs: readonly Ptr[], rows: number): void {
+    const w0 = ws[0]!;
     this.prepareActivations(w0, this.activationBlockOf(w0), xPtr, n);
     const chunk = this.rowChunk(w0, rows, n);
     const i32 = this.arena.i32;
-    const a = this.task(OP_MATMUL_SHARED, chunk);
+    const a = this.task(OP_MATMUL, chunk);
     i32[a] = w0.kernelType ?? w0.type;
     i32[a + 1] = w0.rowBytes;
     i32[a + 2] = w0.cols;

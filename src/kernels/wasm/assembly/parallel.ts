@@ -35,6 +35,7 @@ export const P_PREFETCH = 4; // matMul: touch distance in bytes (common.ts setPr
 export const P_A = 8; // op-specific parameters start here
 
 export const OP_NOP = 0;
+/** One or more matMuls of one input (q/k/v, gate/up) as one task: chunks numbered through the matrices in turn. */
 export const OP_MATMUL = 1;
 export const OP_ATTENTION = 2;
 export const OP_EXIT = 3;
@@ -47,8 +48,6 @@ export const OP_STORE_KV = 7;
 export const OP_SWIGLU = 8;
 export const OP_GELU = 9;
 export const OP_GEGLU = 10;
-/** Several matMuls of one input (q/k/v, gate/up) as one task: chunks numbered through the matrices in turn. */
-export const OP_MATMUL_SHARED = 11;
 
 /** Sleep timeouts are finite: V8 11.x never wakes a wasm wait with an infinite (−1) timeout. */
 const WORKER_SLEEP_NS: i64 = 100_000_000;
@@ -64,14 +63,6 @@ function runChunk(ctrl: usize, idx: i32, ith: i32): void {
   const chunk = param(ctrl, P_CHUNK);
   const p = ctrl + PARAMS + (<usize>P_A << 2);
   if (op == OP_MATMUL) {
-    // type, w, rb, rows, cols, x, n, out, xq, xd, xs
-    setPrefetch(<usize>param(ctrl, P_PREFETCH));
-    const rows = load<i32>(p, 12);
-    const r0 = idx * chunk;
-    const r1 = min(rows, r0 + chunk);
-    matmulChunk(load<i32>(p), load<u32>(p, 4), load<u32>(p, 8), rows, load<i32>(p, 16), load<u32>(p, 20),
-      load<i32>(p, 24), load<u32>(p, 28), r0, r1, load<u32>(p, 32), load<u32>(p, 36), load<u32>(p, 40));
-  } else if (op == OP_MATMUL_SHARED) {
     // type, rb, cols, x, n, xq, xd, xs, count, then per matrix (16 bytes from byte 36): w, rows, out, end chunk
     setPrefetch(<usize>param(ctrl, P_PREFETCH));
     const count = load<i32>(p, 32);
