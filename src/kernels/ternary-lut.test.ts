@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { GgmlType } from "../tensor/ggml-type.js";
 import { f16ToF32 } from "../tensor/f16.js";
 import { quantize } from "../tensor/types.js";
-import { putF32, putWeight, randomFloats, readF32, rng } from "./conformance.js";
+import { putF32, putWeight, randomFloats, readF32, rng } from "./test-data.js";
 import { quantizeActivationsInt8 } from "./int8-activations.js";
 import { Arena } from "./memory.js";
 import { lutMatMulTwin, lutScale, lutWeight, repackTq2Lut, TQ2_0_LUT } from "./ternary-lut.js";

@@ -8,7 +8,7 @@ import { EdgeError } from "../errors.js";
 import { sliceRows } from "../model/weights.js";
 import { GgmlType } from "../tensor/ggml-type.js";
 import { f16ToF32 } from "../tensor/f16.js";
-import { putF32, putWeight, randomFloats, readF32, rng, weightBytes } from "./conformance.js";
+import { putF32, putWeight, randomFloats, readF32, rng, weightBytes } from "./test-data.js";
 import { Arena } from "./memory.js";
 import { x4Code, x4LayoutOf, x4MatMulTwin, x4Scale } from "./x4-layout.js";
 import { quantizeActivationsInt8 } from "./int8-activations.js";

@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { GgmlType } from "../../tensor/ggml-type.js";
-import { MATMUL_TYPES, putF32, putWeight, randomFloats, readF32, rng, runKernelConformance, weightBytes } from "../conformance.js";
+import { runKernelConformance } from "../conformance.js";
+import { MATMUL_TYPES, putF32, putWeight, randomFloats, readF32, rng, weightBytes } from "../test-data.js";
 import { Arena } from "../memory.js";
 import { loadKernelModule, relaxedSimdSupported } from "../wasm/load-node.js";
 import { WasmKernels } from "../wasm/wasm-kernels.js";

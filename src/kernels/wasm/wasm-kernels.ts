@@ -26,12 +26,12 @@ const AUTO_TERNARY_LUT: readonly boolean[] = [false, true, true];
  */
 const LUT_TOKEN_TILE = 16;
 
-/** Rows of a prompt's converted K/V tile at most (assembly/ops.ts ATTEND_TILE_ROWS). */
+/** Rows of a prompt's converted K/V tile at most (assembly/attention.ts ATTEND_TILE_ROWS). */
 const ATTEND_TILE_ROWS = 1024;
 
 /**
  * One thread's tile for a prompt's attention over an f16 cache: the K and V rows of one KV head converted to f32
- * (assembly/ops.ts attendItem), ATTEND_TILE_ROWS rows at most; a multiple of 64 bytes.
+ * (assembly/attention.ts attendItem), ATTEND_TILE_ROWS rows at most; a multiple of 64 bytes.
  */
 export function attentionTileBytes(headDim: number): number {
   return 8 * ATTEND_TILE_ROWS * headDim;
@@ -39,7 +39,7 @@ export function attentionTileBytes(headDim: number): number {
 
 /**
  * Attention scratch of one thread: up to four f16-rounded q rows (4 · headDim floats, padded to 16 bytes), then four
- * score rows of `positions` floats each rounded up to 4 (see attendBatch in assembly/ops.ts).
+ * score rows of `positions` floats each rounded up to 4 (see attendBatch in assembly/attention.ts).
  */
 export function attentionScratchBytes(headDim: number, positions: number): number {
   return Math.ceil((16 * headDim + 15) / 16) * 16 + 4 * Math.ceil(positions / 4) * 16;
@@ -84,7 +84,6 @@ export class WasmKernels implements Kernels {
 
   /** Whether TQ2_0 matrices are repacked for the table-lookup kernel. */
   readonly ternaryLut: boolean;
-  /** Whether Q4_0 matrices are repacked into four-row groups (relaxed build only). */
   /** True when Q4_0 and Q5_0 matrices are repacked into four-row groups (see WasmKernelOptions.repackFourRows). */
   readonly fourRows: boolean;
 

@@ -2,8 +2,8 @@
 // Built by scripts/build-wasm.mjs into dist/wasm/kernels.wasm; instantiated on the arena's shared memory by the
 // main thread and by every worker thread.
 import { dequantizeRow } from "./dequant";
-import { attendItem, attendItems } from "./ops";
-export { attendItems } from "./ops";
+import { attendItem, attendItems } from "./attention";
+export { attendItems } from "./attention";
 
 export { activationBlock, activationFloat, matmulChunk, prepareActivations } from "./matmul";
 export { pinned, setPrefetch } from "./common";

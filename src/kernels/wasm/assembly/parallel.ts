@@ -16,7 +16,8 @@
 // preempted simply claims nothing, and the main thread never waits for it unless it holds a chunk.
 import { setPrefetch } from "./common";
 import { matmulChunk, prepareRows } from "./matmul";
-import { attendItem, attendItems, geglu, gelu, rope, storeKv, swiglu } from "./ops";
+import { attendItem, attendItems } from "./attention";
+import { geglu, gelu, rope, storeKv, swiglu } from "./ops";
 
 export const GEN: usize = 0;
 export const SLEEPERS: usize = 64;
