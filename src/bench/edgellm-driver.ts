@@ -9,8 +9,8 @@ import { median } from "./stats.js";
 /**
  * Decode steps of a warm-up pass: enough for V8 to optimize the decode path's JavaScript. Its optimizing compiles run
  * on a background thread over the first ~50 steps, and on a 2-core machine each one takes a core from the two compute
- * threads: with 8 warm-up steps, SmolLM-135M's timed pass had 4–6 tokens at 1.5–2× the median (p99/p50 1.9), with 64
- * none past step 64 (p99/p50 1.15–1.3).
+ * threads: with 8 warm-up steps, SmolLM-135M's timed pass had 2–6 tokens at 1.5–2× the median (p99/p50 1.6–1.9), with
+ * 64 none (p99/p50 1.15–1.3; scripts/warmup-jitter.mjs).
  */
 export const WARMUP_DECODE_STEPS = 64;
 /** Most prompt tokens per forward pass (llama.cpp's default n_ubatch). */
