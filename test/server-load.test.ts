@@ -366,6 +366,7 @@ describe("edgellm serve under load", () => {
     // one log line per request, the ones that went away included (as 499, "the client closed the connection")
     const lines = logs.slice(logsBefore).filter((l) => /^POST \/v1\/(chat\/)?completions /.test(l));
     assert.equal(lines.length, outcomes.length);
+    assert.deepEqual(lines.filter((l) => / 200 .*\)$/.test(l)), [], "an answered request logs no error");
     const gone499 = lines.filter((l) => / 499 .*\(the client closed the connection\)$/.test(l)).length;
     assert.equal(gone499, counted("chat", 499) + counted("completions", 499));
 

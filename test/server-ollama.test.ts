@@ -325,5 +325,7 @@ describe("edgellm serve: Ollama API through the ollama client", () => {
     assert.ok(logs.some((l) => /^POST \/api\/chat 200 \d+\+\d+ tokens \d+ ms$/.test(l)), logs.slice(-5).join("\n"));
     assert.ok(logs.some((l) => /^POST \/api\/generate 200 \d+\+\d+ tokens \d+ ms$/.test(l)));
     assert.ok(logs.some((l) => /^POST \/api\/chat 404 .*model 'nope' not found/.test(l)));
+    // each reply is sent once: an answered request logs no error
+    assert.deepEqual(logs.filter((l) => /^\S+ \S+ 2\d\d .*\)$/.test(l)), []);
   });
 });

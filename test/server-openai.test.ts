@@ -210,5 +210,9 @@ describe("edgellm serve: OpenAI API through the openai client", () => {
   it("one log line per request on stderr", () => {
     assert.ok(logs.some((l) => /^POST \/v1\/chat\/completions 200 \d+\+\d+ tokens \d+ ms$/.test(l)), logs.slice(-5).join("\n"));
     assert.ok(logs.some((l) => /^GET \/v1\/models 401 /.test(l)));
+    // an answered request carries no error: each reply is sent once (a handler that sent without returning the
+    // reply was sent a second time by Fastify, which failed with "Cannot write headers after they are sent")
+    const answeredWithError = logs.filter((l) => /^\S+ \S+ 2\d\d .*\)$/.test(l));
+    assert.deepEqual(answeredWithError, []);
   });
 });

@@ -78,7 +78,7 @@ describe("edgellm serve: POST /v1/rag/ask", () => {
     assert.ok(json.retrieval.length <= 2);
     for (const n of [...json.answer.matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]))) assert.ok(ns.has(n), json.answer);
     assert.ok(json.usage!.prompt_tokens > 20 && json.usage!.completion_tokens >= 1);
-    assert.ok(logs.some((l) => /^POST \/v1\/rag\/ask 200 \d+\+\d+ tokens/.test(l)), logs.join("\n"));
+    assert.ok(logs.some((l) => /^POST \/v1\/rag\/ask 200 \d+\+\d+ tokens \d+ ms$/.test(l)), logs.join("\n"));
   });
 
   it("not in the documents, without generating", async () => {

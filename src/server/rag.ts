@@ -74,7 +74,7 @@ export function registerRag(app: FastifyInstance, slot: ContextSlot, paths: Read
   app.post("/v1/rag/ask", { schema: { body: RAG_ASK_BODY } }, (request, reply) => ragAsk(slot.current!, indexes, request as never, reply));
 }
 
-async function ragAsk(ctx: ServerContext, indexes: Map<string, RagIndex>, request: FastifyRequest<{ Body: RagAskBody }>, reply: FastifyReply): Promise<void> {
+async function ragAsk(ctx: ServerContext, indexes: Map<string, RagIndex>, request: FastifyRequest<{ Body: RagAskBody }>, reply: FastifyReply): Promise<FastifyReply | void> {
   const body = request.body;
   const index = indexes.get(body.index);
   if (!index) {
@@ -90,7 +90,7 @@ async function ragAsk(ctx: ServerContext, indexes: Map<string, RagIndex>, reques
   const mode = body.mode ?? "extractive";
   const retrieval = await retrieve(index, body.question, { k: body.k, embedder, minScore: body.min_score, minCosine: body.min_cosine });
   ctx.track(request, { model: model.id });
-  if (retrieval.notFound) return void reply.send({ ...answerJson(notFoundAnswer(mode)), model: model.id, usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } });
+  if (retrieval.notFound) return reply.send({ ...answerJson(notFoundAnswer(mode)), model: model.id, usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } });
 
   const plan = planAnswer({ tokenizer: model.lm.tokenizer, template: model.template }, model.ctx, index, retrieval, {
     mode, maxTokens: body.max_tokens, temperature: body.temperature, seed: body.seed,
@@ -126,7 +126,7 @@ async function ragAsk(ctx: ServerContext, indexes: Map<string, RagIndex>, reques
   const result = await generateAnswer(plan, generate);
   ctx.finished(request, results);
   const completion = results.reduce((a, r) => a + r.tokens.length, 0);
-  reply.send({ ...answerJson(result), model: model.id, usage: { prompt_tokens: plan.promptIds.length, completion_tokens: completion, total_tokens: plan.promptIds.length + completion } });
+  return reply.send({ ...answerJson(result), model: model.id, usage: { prompt_tokens: plan.promptIds.length, completion_tokens: completion, total_tokens: plan.promptIds.length + completion } });
 }
 
 const fingerprints = new WeakMap<ServedModel, string>();

@@ -18,13 +18,13 @@ import { createdAt, doneReason, loadReply, metrics, NdjsonStream, ollamaLogprobs
 import type { ChatBody, OllamaMessage } from "./schemas.js";
 
 
-export async function chat(ctx: ServerContext, request: FastifyRequest<{ Body: ChatBody }>, reply: FastifyReply): Promise<void> {
+export async function chat(ctx: ServerContext, request: FastifyRequest<{ Body: ChatBody }>, reply: FastifyReply): Promise<FastifyReply | void> {
   const t0 = performance.now();
   const body = request.body;
   const model = resolveModel(ctx, body.model);
   const name = body.model;
   const input = body.messages ?? [];
-  if (!input.length) return void reply.send(loadReply(name, body.keep_alive, true));
+  if (!input.length) return reply.send(loadReply(name, body.keep_alive, true));
 
   const s = samplingOf(body.options, model.ctx);
   const tools: ToolDefinition[] = (body.tools ?? []).map((t) => ({ type: "function", function: t.function }));
@@ -54,7 +54,7 @@ export async function chat(ctx: ServerContext, request: FastifyRequest<{ Body: C
     ctx.finished(request, [r.result]);
     throwIfNeverStarted([r]);
     const message = plan ? toolReply(parseReply(plan, model.lm.tokenizer.decode(r.result.tokens, { special: true }), r.result.finishReason)) : { role: "assistant", content: r.result.text };
-    return void reply.send(final(r.result, message, top !== undefined ? r.logprobs : undefined));
+    return reply.send(final(r.result, message, top !== undefined ? r.logprobs : undefined));
   }
 
   const out = new NdjsonStream(request, reply);

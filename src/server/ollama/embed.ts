@@ -11,12 +11,12 @@ import type { EmbedBody, EmbeddingsBody } from "./schemas.js";
 
 const ns = (ms: number) => Math.max(0, Math.round(ms * 1e6));
 
-export async function embed(ctx: ServerContext, request: FastifyRequest<{ Body: EmbedBody }>, reply: FastifyReply): Promise<void> {
+export async function embed(ctx: ServerContext, request: FastifyRequest<{ Body: EmbedBody }>, reply: FastifyReply): Promise<FastifyReply | void> {
   const t0 = performance.now();
   const body = request.body;
   const model = resolveModel(ctx, body.model);
   const texts = typeof body.input === "string" ? (body.input === "" ? [] : [body.input]) : body.input ?? [];
-  if (!texts.length) return void reply.send({ model: body.model, embeddings: [] });
+  if (!texts.length) return reply.send({ model: body.model, embeddings: [] });
   const limit = samplingOf(body.options, model.ctx).ctx;
   const inputs = texts.map((text, i) => {
     if (text === "") throw badRequest("input must not hold an empty string", `input[${i}]`);
@@ -31,17 +31,17 @@ export async function embed(ctx: ServerContext, request: FastifyRequest<{ Body: 
   const vectors = await Promise.all(inputs.map((ids) => vectorOf(ctx, model, ids, true)));
   const dims = body.dimensions;
   const embeddings = vectors.map((v) => Array.from(dims && dims < v.length ? normalized(v.subarray(0, dims)) : v));
-  reply.send({ model: body.model, embeddings, total_duration: ns(performance.now() - t0), load_duration: ns(tLoaded - t0), prompt_eval_count: tokens });
+  return reply.send({ model: body.model, embeddings, total_duration: ns(performance.now() - t0), load_duration: ns(tLoaded - t0), prompt_eval_count: tokens });
 }
 
-export async function embeddings(ctx: ServerContext, request: FastifyRequest<{ Body: EmbeddingsBody }>, reply: FastifyReply): Promise<void> {
+export async function embeddings(ctx: ServerContext, request: FastifyRequest<{ Body: EmbeddingsBody }>, reply: FastifyReply): Promise<FastifyReply | void> {
   const body = request.body;
   const model = resolveModel(ctx, body.model);
-  if (!body.prompt) return void reply.send({ embedding: [] });
+  if (!body.prompt) return reply.send({ embedding: [] });
   const ids = model.lm.tokenizer.encode(body.prompt, { addSpecial: true, parseSpecial: false });
   ctx.track(request, { model: model.id, promptTokens: ids.length });
   const v = await vectorOf(ctx, model, ids.slice(0, samplingOf(body.options, model.ctx).ctx), false);
-  reply.send({ embedding: Array.from(v) });
+  return reply.send({ embedding: Array.from(v) });
 }
 
 function vectorOf(ctx: ServerContext, model: ServedModel, promptIds: number[], normalize: boolean): Promise<Float32Array> {

@@ -13,7 +13,7 @@ import { createdAt, doneReason, loadReply, metrics, NdjsonStream, ollamaLogprobs
 import type { GenerateBody } from "./schemas.js";
 import { renderGoTemplate } from "./template.js";
 
-export async function generate(ctx: ServerContext, request: FastifyRequest<{ Body: GenerateBody }>, reply: FastifyReply): Promise<void> {
+export async function generate(ctx: ServerContext, request: FastifyRequest<{ Body: GenerateBody }>, reply: FastifyReply): Promise<FastifyReply | void> {
   const t0 = performance.now();
   const body = request.body;
   const model = resolveModel(ctx, body.model);
@@ -23,7 +23,7 @@ export async function generate(ctx: ServerContext, request: FastifyRequest<{ Bod
   const prompt = body.prompt ?? "";
   const context = body.context ?? [];
   if (body.raw && (body.template || body.system || context.length)) throw badRequest("raw mode does not support template, system, or context", "raw");
-  if (prompt === "") return void reply.send(loadReply(name, body.keep_alive, false));
+  if (prompt === "") return reply.send(loadReply(name, body.keep_alive, false));
 
   const tok = model.lm.tokenizer;
   let promptIds: number[];
@@ -61,7 +61,7 @@ export async function generate(ctx: ServerContext, request: FastifyRequest<{ Bod
     const r = await consume(model, job, 0, top);
     ctx.finished(request, [r.result]);
     throwIfNeverStarted([r]);
-    return void reply.send({
+    return reply.send({
       model: name, created_at: createdAt(), response: r.result.text, done: true, done_reason: doneReason(r.result),
       ...contextOf(r.result.tokens), ...metrics(r.result, t0, tSubmit), ...(top !== undefined ? { logprobs: ollamaLogprobs(r.logprobs) } : {}),
     });

@@ -15,7 +15,7 @@ import { parseReply, ToolReplyStream } from "../tool-stream.js";
 import { requestGrammar, samplingOf } from "./sampling.js";
 import type { ChatBody, ChatMessageBody } from "./schemas.js";
 
-export async function chatCompletions(ctx: ServerContext, request: FastifyRequest<{ Body: ChatBody }>, reply: FastifyReply): Promise<void> {
+export async function chatCompletions(ctx: ServerContext, request: FastifyRequest<{ Body: ChatBody }>, reply: FastifyReply): Promise<FastifyReply | void> {
   const body = request.body;
   const gone = new AbortController();
   const chat = startChat(ctx, request, body, gone.signal);
@@ -27,7 +27,7 @@ export async function chatCompletions(ctx: ServerContext, request: FastifyReques
     throwIfNeverStarted(results);
     const choices = results.map((r) => choiceBody(model, r, plan, top));
 
-    return void reply.send({
+    return reply.send({
       id: chat.id, object: "chat.completion", created: chat.created, model: model.id, system_fingerprint: ctx.fingerprint, choices,
       usage: usageOf(chat.promptTokens, results.map((r) => r.result)),
     });

@@ -11,7 +11,7 @@ import { throwIfNeverStarted } from "./chat.js";
 import { requestGrammar, samplingOf } from "./sampling.js";
 import type { CompletionBody } from "./schemas.js";
 
-export async function completions(ctx: ServerContext, request: FastifyRequest<{ Body: CompletionBody }>, reply: FastifyReply): Promise<void> {
+export async function completions(ctx: ServerContext, request: FastifyRequest<{ Body: CompletionBody }>, reply: FastifyReply): Promise<FastifyReply | void> {
   const body = request.body;
   const model = ctx.models.get(body.model);
   const prompts = promptsOf(model, body.prompt);
@@ -42,7 +42,7 @@ export async function completions(ctx: ServerContext, request: FastifyRequest<{ 
     const results = await Promise.all(jobs.map((j, k) => consume(model, j, k, top)));
     ctx.finished(request, results.map((r) => r.result));
     throwIfNeverStarted(results);
-    return void reply.send({
+    return reply.send({
       id, object: "text_completion", created, model: model.id, system_fingerprint: ctx.fingerprint,
       choices: results.map((r) => ({ index: r.index, text: echo(r.index) + r.result.text, logprobs: top ? legacyLogprobs(r.logprobs) : null, finish_reason: finishReasonOf(r.result) })),
       usage: usageOf(promptTokens, results.map((r) => r.result)),

@@ -8,7 +8,7 @@ import type { ServedModel } from "../served-models.js";
 import { onClientGone } from "../sse.js";
 import type { EmbeddingBody } from "./schemas.js";
 
-export async function embeddings(ctx: ServerContext, request: FastifyRequest<{ Body: EmbeddingBody }>, reply: FastifyReply): Promise<void> {
+export async function embeddings(ctx: ServerContext, request: FastifyRequest<{ Body: EmbeddingBody }>, reply: FastifyReply): Promise<FastifyReply | void> {
   const body = request.body;
   const model = ctx.models.get(body.model);
   const inputs = inputsOf(model, body.input);
@@ -37,7 +37,7 @@ export async function embeddings(ctx: ServerContext, request: FastifyRequest<{ B
     let out = body.dimensions ? renormalize(v.subarray(0, body.dimensions)) : v;
     return { object: "embedding", index, embedding: body.encoding_format === "base64" ? Buffer.from(Float32Array.from(out).buffer).toString("base64") : Array.from(out) };
   });
-  reply.send({ object: "list", data, model: model.id, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  return reply.send({ object: "list", data, model: model.id, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 
 function inputsOf(model: ServedModel, input: EmbeddingBody["input"]): number[][] {
