@@ -12,6 +12,19 @@ import { kMins, kScales, minSum, Q4_K_BYTES, Q5_K_BYTES, Q6_K_BYTES } from "./k-
   return ASC_FEATURE_RELAXED_SIMD && (kind == 4 || kind == 5 || kind == 6);
 }
 
+/** i16 lane k (a constant) of v in every lane: one constant shuffle (V8: pshuflw + pshufd). */
+// @ts-ignore: decorator
+@inline function lane16(v: v128, k: i32): v128 {
+  if (k == 0) return i8x16.shuffle(v, v, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1);
+  if (k == 1) return i8x16.shuffle(v, v, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
+  if (k == 2) return i8x16.shuffle(v, v, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5);
+  if (k == 3) return i8x16.shuffle(v, v, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7);
+  if (k == 4) return i8x16.shuffle(v, v, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9);
+  if (k == 5) return i8x16.shuffle(v, v, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11);
+  if (k == 6) return i8x16.shuffle(v, v, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13);
+  return i8x16.shuffle(v, v, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15);
+}
+
 /**
  * Relaxed build: one 64-element chunk of Q4_K/Q5_K codes (lo0/lo1: sub-block 2c, hi0/hi1: 2c+1, unsigned bytes)
  * · int8 activations at x, each sub-block's sum times its scale (sLo / sHi as i16x8 splats): i32x4 partial sums.
@@ -26,45 +39,56 @@ import { kMins, kScales, minSum, Q4_K_BYTES, Q5_K_BYTES, Q6_K_BYTES } from "./k-
   return i32x4.add(i32x4.dot_i16x8_s(pl, sLo), i32x4.dot_i16x8_s(ph, sHi));
 }
 
+/** v shifted left by s bits per i16 lane (right by −s when s < 0); s a constant. */
+// @ts-ignore: decorator
+@inline function shift16(v: v128, s: i32): v128 {
+  return s > 0 ? i16x8.shl(v, s) : s < 0 ? i16x8.shr_u(v, -s) : v;
+}
+
+/**
+ * Relaxed build: chunk c (0..3, a constant) of a Q4_K/Q5_K super-block — sub-blocks 2c and 2c + 1, codes at q,
+ * Q5_K's 5th bits from qh (h0, h1: bit 2c for sub-block 2c, 2c + 1 for the other, moved to bit 4) — · int8
+ * activations at x, each sub-block's sum times its scale (sLo, sHi splats).
+ */
+// @ts-ignore: decorator
+@inline function chunkQ45K8(hasHigh: bool, q: usize, h0: v128, h1: v128, c: i32, sLo: v128, sHi: v128, x: usize): v128 {
+  const m = i8x16.splat(15), bit = i8x16.splat(16);
+  const qc = q + (<usize>c << 5);
+  const r0 = v128.load(qc), r1 = v128.load(qc, 16);
+  let l0 = v128.and(r0, m), l1 = v128.and(r1, m);
+  let u0 = v128.and(i16x8.shr_u(r0, 4), m), u1 = v128.and(i16x8.shr_u(r1, 4), m);
+  if (hasHigh) {
+    l0 = v128.or(l0, v128.and(shift16(h0, 4 - 2 * c), bit));
+    l1 = v128.or(l1, v128.and(shift16(h1, 4 - 2 * c), bit));
+    u0 = v128.or(u0, v128.and(shift16(h0, 3 - 2 * c), bit));
+    u1 = v128.or(u1, v128.and(shift16(h1, 3 - 2 * c), bit));
+  }
+  return chunkDot8(l0, l1, u0, u1, sLo, sHi, x);
+}
+
 /**
  * Relaxed build: one Q4_K (hasHigh = false) or Q5_K super-block · int8 activations x8 (256 bytes): Σ w·x / dx.
- * The four chunks are unrolled with the scale bytes taken from one 64-bit word; Q5_K's 5th bits come from qh[l]
- * (l < 32), bit 2c for sub-block 2c, moved to bit 4 by 16-bit shifts (bits crossing into the other byte of a lane
- * land outside the 0x10 mask).
+ * Decode only. The four chunks are unrolled so that each scale splat is one constant shuffle of the scales widened
+ * to i16 (the scalar byte + splat it replaced took five instructions; 1.0x-0.9x the time, see BENCHMARKS.md).
  */
 // @ts-ignore: decorator
 @inline export function dotQ45K8(hasHigh: bool, w: usize, x8: usize, xs: usize): f32 {
   const d = f16ToF32(load<u16>(w)), dmin = f16ToF32(load<u16>(w, 2));
-  const sc = kScales(w + 4);
-  let scAll: u64 = <u64><u32>i32x4.extract_lane(sc, 0) | (<u64><u32>i32x4.extract_lane(sc, 1) << 32);
+  const s16 = i16x8.extend_low_i8x16_u(kScales(w + 4));
   const msum = minSum(kMins(w + 4), xs);
-  const m = i8x16.splat(15), bit = i8x16.splat(16);
   const q = hasHigh ? w + 48 : w + 16;
   let h0 = i16x8.splat(0), h1 = h0;
   if (hasHigh) {
     h0 = v128.load(w, 16);
     h1 = v128.load(w, 32);
   }
-  let isum = i32x4.splat(0);
-  for (let c = 0; c < 4; c++) {
-    const qc = q + (<usize>c << 5);
-    const r0 = v128.load(qc), r1 = v128.load(qc, 16);
-    let l0 = v128.and(r0, m), l1 = v128.and(r1, m);
-    let u0 = v128.and(i16x8.shr_u(r0, 4), m), u1 = v128.and(i16x8.shr_u(r1, 4), m);
-    if (hasHigh) {
-      l0 = v128.or(l0, v128.and(i16x8.shl(h0, 4), bit));
-      l1 = v128.or(l1, v128.and(i16x8.shl(h1, 4), bit));
-      u0 = v128.or(u0, v128.and(i16x8.shl(h0, 3), bit));
-      u1 = v128.or(u1, v128.and(i16x8.shl(h1, 3), bit));
-      h0 = i16x8.shr_u(h0, 2);
-      h1 = i16x8.shr_u(h1, 2);
-    }
-    const sLo = i16x8.splat(<i16>(<u32>scAll & 0xff));
-    const sHi = i16x8.splat(<i16>((<u32>scAll >> 8) & 0xff));
-    scAll >>= 16;
-    isum = i32x4.add(isum, chunkDot8(l0, l1, u0, u1, sLo, sHi, x8 + (<usize>c << 6)));
-    pin(isum);
-  }
+  let isum = chunkQ45K8(hasHigh, q, h0, h1, 0, lane16(s16, 0), lane16(s16, 1), x8);
+  pin(isum);
+  isum = i32x4.add(isum, chunkQ45K8(hasHigh, q, h0, h1, 1, lane16(s16, 2), lane16(s16, 3), x8 + 64));
+  pin(isum);
+  isum = i32x4.add(isum, chunkQ45K8(hasHigh, q, h0, h1, 2, lane16(s16, 4), lane16(s16, 5), x8 + 128));
+  pin(isum);
+  isum = i32x4.add(isum, chunkQ45K8(hasHigh, q, h0, h1, 3, lane16(s16, 6), lane16(s16, 7), x8 + 192));
   return d * <f32>hsumI32(isum) - dmin * <f32>msum;
 }
 
@@ -178,6 +202,42 @@ export function rowQ45Kx4r(
   return acc;
 }
 
+
+/**
+ * Code vector k (0..7, a constant) of a Q6_K half, as halfQ6K8 builds it: the low (k < 4) or high nibbles of
+ * ql[16·(k & 3) ..] and the bit pair of qh[16·(k & 1) ..] moved to bits 4–5.
+ */
+// @ts-ignore: decorator
+@inline function q6Code(ql: usize, qh: usize, k: i32): v128 {
+  const a = v128.load(ql + (<usize>(k & 3) << 4)), h = v128.load(qh + (<usize>(k & 1) << 4));
+  const low = k < 4 ? v128.and(a, i8x16.splat(15)) : v128.and(i16x8.shr_u(a, 4), i8x16.splat(15));
+  const high = k < 2 ? i16x8.shl(h, 4) : k < 4 ? i16x8.shl(h, 2) : k < 6 ? h : i16x8.shr_u(h, 2);
+  return v128.or(low, v128.and(high, i8x16.splat(0x30)));
+}
+
+/**
+ * halfQ6K8 for decode (one activation row): the same sums, each scale splat by one shuffle instead of extract_lane +
+ * splat (four instructions), which made decode's Q6_K rows 10-13% faster (scripts/ab-kernel-builds.mjs). The
+ * four-row prefill kernel keeps halfQ6K8: binaryen shares its splats between the rows, and this form made it 1.35x
+ * slower there.
+ */
+// @ts-ignore: decorator
+@inline function halfQ6K8Decode(ql: usize, qh: usize, sc: usize, xh: usize): v128 {
+  const s16 = i16x8.extend_low_i8x16_s(v128.load64_zero(sc));
+  let acc = q6Group(q6Code(ql, qh, 0), xh, lane16(s16, 0));
+  acc = i32x4.add(acc, q6Group(q6Code(ql, qh, 1), xh + 16, lane16(s16, 1)));
+  pin(acc);
+  acc = i32x4.add(acc, q6Group(q6Code(ql, qh, 2), xh + 32, lane16(s16, 2)));
+  acc = i32x4.add(acc, q6Group(q6Code(ql, qh, 3), xh + 48, lane16(s16, 3)));
+  pin(acc);
+  acc = i32x4.add(acc, q6Group(q6Code(ql, qh, 4), xh + 64, lane16(s16, 4)));
+  acc = i32x4.add(acc, q6Group(q6Code(ql, qh, 5), xh + 80, lane16(s16, 5)));
+  pin(acc);
+  acc = i32x4.add(acc, q6Group(q6Code(ql, qh, 6), xh + 96, lane16(s16, 6)));
+  acc = i32x4.add(acc, q6Group(q6Code(ql, qh, 7), xh + 112, lane16(s16, 7)));
+  return acc;
+}
+
 /**
  * Relaxed build: one Q6_K super-block · int8 activations x8 (256 bytes) whose sums of 16 are at s16: Σ w·x / (d·dx)
  * as an integer, Σ sc·u·x − 32 · Σ sc·x.
@@ -187,6 +247,14 @@ export function rowQ45Kx4r(
   const lo = halfQ6K8(w, w + 128, w + 192, x8);
   pin(lo);
   return hsumI32(i32x4.add(lo, halfQ6K8(w + 64, w + 160, w + 200, x8 + 128))) - q6Offset(w + 192, s16);
+}
+
+/** dotQ6K8 for decode (halfQ6K8Decode): the same integer. */
+// @ts-ignore: decorator
+@inline export function dotQ6K8Decode(w: usize, x8: usize, s16: usize): i32 {
+  const lo = halfQ6K8Decode(w, w + 128, w + 192, x8);
+  pin(lo);
+  return hsumI32(i32x4.add(lo, halfQ6K8Decode(w + 64, w + 160, w + 200, x8 + 128))) - q6Offset(w + 192, s16);
 }
 
 /**

@@ -20,7 +20,7 @@
 // The relaxed-SIMD build reads Q4_K/Q5_K/Q6_K through matmul-k-relaxed.ts.
 import { f16ToF32, hsumI32, setTouchEnd, touch } from "./common";
 import { kMins, kScales, minSum, Q4_K_BYTES, Q5_K_BYTES, Q6_K_BYTES } from "./k-blocks";
-import { dotQ45K8, dotQ6K8, relaxedK, rowQ45Kx4r, rowQ6Kx4r } from "./matmul-k-relaxed";
+import { dotQ45K8, dotQ6K8Decode, relaxedK, rowQ45Kx4r, rowQ6Kx4r } from "./matmul-k-relaxed";
 
 // @ts-ignore: decorator
 @inline function dot4(a: v128, b: v128, c: v128, d: v128, x: usize): v128 {
@@ -253,7 +253,7 @@ function rowQ6K(w: usize, nb: i32, xq: usize, xd: usize, xs16: usize): f32 {
   for (let b = 0; b < nb; b++) {
     touch(w);
     if (relaxedK(6)) {
-      acc += load<f32>(xd) * (f16ToF32(load<u16>(w, 208)) * <f32>dotQ6K8(w, xq, xs16));
+      acc += load<f32>(xd) * (f16ToF32(load<u16>(w, 208)) * <f32>dotQ6K8Decode(w, xq, xs16));
       xq += 256;
       xs16 += 32;
     } else {
