@@ -69,7 +69,8 @@ import { kMins, kScales, minSum, Q4_K_BYTES, Q5_K_BYTES, Q6_K_BYTES } from "./k-
 /**
  * Relaxed build: one Q4_K (hasHigh = false) or Q5_K super-block · int8 activations x8 (256 bytes): Σ w·x / dx.
  * Decode only. The four chunks are unrolled so that each scale splat is one constant shuffle of the scales widened
- * to i16 (the scalar byte + splat it replaced took five instructions; 1.0x-0.9x the time, see BENCHMARKS.md).
+ * to i16 (the scalar byte + splat it replaced took five instructions: decode ran 0.82-0.88x the time,
+ * scripts/ab-kernel-builds.mjs).
  */
 // @ts-ignore: decorator
 @inline export function dotQ45K8(hasHigh: bool, w: usize, x8: usize, xs: usize): f32 {
