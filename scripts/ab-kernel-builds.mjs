@@ -3,7 +3,8 @@
 // Decode (n = 1) rotates copies beyond the L3; prompts (n > 1) reuse one matrix. Prints the median time per call and
 // the weights' GB/s. Usage:
 //   npm run build && cp dist/wasm/kernels-relaxed.wasm /tmp/new.wasm   (and the old build's file as /tmp/old.wasm)
-//   node scripts/ab-kernel-builds.mjs /tmp/old.wasm /tmp/new.wasm Q6_K 128256x2048 [n] [threads]
+//   node scripts/ab-kernel-builds.mjs /tmp/old.wasm /tmp/new.wasm Q6_K 128256x2048 [n] [threads] [lut|dot]
+// (the last: TQ2_0's kernel, default auto)
 import { readFileSync } from "node:fs";
 
 const dist = new URL("../dist/src/kernels/", import.meta.url);
@@ -23,19 +24,19 @@ const TYPES = {
   Q8_0: [8, 32, 34, [0]], Q4_0: [2, 32, 18, [0]], Q5_0: [6, 32, 22, [0]], Q4_K: [12, 256, 144, [0, 2]],
   Q5_K: [13, 256, 176, [0, 2]], Q6_K: [14, 256, 210, [208]], TQ2_0: [35, 256, 66, [64]],
 };
-const [fileA, fileB, typeName = "Q6_K", shape = "2048x8192", nArg = "1", threadsArg = "1"] = process.argv.slice(2);
+const [fileA, fileB, typeName = "Q6_K", shape = "2048x8192", nArg = "1", threadsArg = "1", ternaryKernel = "auto"] = process.argv.slice(2);
 const [rows, cols] = shape.split("x").map(Number);
 const n = Number(nArg), threads = Number(threadsArg);
 const spec = TYPES[typeName];
 if (!fileA || !fileB || !spec || !(rows >= 16 && cols % spec[1] === 0 && n >= 1 && threads >= 1)) {
-  console.error(`usage: node scripts/ab-kernel-builds.mjs A.wasm B.wasm [${Object.keys(TYPES).join("|")}] [ROWSxCOLS] [n] [threads]`);
+  console.error(`usage: node scripts/ab-kernel-builds.mjs A.wasm B.wasm [${Object.keys(TYPES).join("|")}] [ROWSxCOLS] [n] [threads] [lut|dot|auto]`);
   process.exit(2);
 }
 const [type, blockElems, blockBytes, scales] = spec;
 const arena = new Arena(1 << 30, 4096 * 2 ** 20);
 const make = (file) => {
   const module = new WebAssembly.Module(readFileSync(file));
-  return threads > 1 ? new ThreadedKernels(arena, module, threads, { spawn: spawnNodeWorker }) : new WasmKernels(arena, module);
+  return threads > 1 ? new ThreadedKernels(arena, module, threads, { spawn: spawnNodeWorker, ternaryKernel }) : new WasmKernels(arena, module, { ternaryKernel });
 };
 const sets = [make(fileA), make(fileB)];
 const rowBytes = (cols / blockElems) * blockBytes, bytes = rows * rowBytes;

@@ -96,7 +96,9 @@ export function matmulTernaryLut(
         let l0 = i16x8.splat(0), l1 = l0, h0 = l0, h1 = l0;
         for (let q = 0; q < 32; q++) {
           const v0 = v128.load(wb), v1 = v128.load(wb, 16);
-          const i0 = v128.and(v0, m15), i1 = i8x16.shr_u(v0, 4), i2 = v128.and(v1, m15), i3 = i8x16.shr_u(v1, 4);
+          // high nibbles by a 16-bit shift and the mask already in a register: V8 spends five instructions on
+          // i8x16.shr_u (a 16-bit shift, then its mask made anew from an immediate), two here
+          const i0 = v128.and(v0, m15), i1 = v128.and(i16x8.shr_u(v0, 4), m15), i2 = v128.and(v1, m15), i3 = v128.and(i16x8.shr_u(v1, 4), m15);
           const sl = i8x16.add(
             i8x16.add(lookup(v128.load(tab), i0), lookup(v128.load(tab, 32), i1)),
             i8x16.add(lookup(v128.load(tab, 64), i2), lookup(v128.load(tab, 96), i3)));
