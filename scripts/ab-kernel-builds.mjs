@@ -6,17 +6,10 @@
 //   node scripts/ab-kernel-builds.mjs /tmp/old.wasm /tmp/new.wasm Q6_K 128256x2048 [n] [threads] [lut|dot]
 // (the last: TQ2_0's kernel, default auto)
 import { readFileSync } from "node:fs";
+import { alternate, median } from "./ab-timing.mjs";
+import { kernelModules } from "./from-dist.mjs";
 
-const dist = new URL("../dist/src/kernels/", import.meta.url);
-const load = async (p) => import(new URL(p, dist).href).catch(() => {
-  console.error(`ab-kernel-builds: cannot load ${p} from dist/ (run npm run build first)`);
-  process.exit(1);
-});
-const { Arena } = await load("memory.js");
-const { WasmKernels } = await load("wasm/wasm-kernels.js");
-const { ThreadedKernels } = await load("threads/threaded-kernels.js");
-const { spawnNodeWorker } = await load("threads/node-workers.js");
-const { relaxedSimdSupported } = await load("wasm/load-node.js");
+const { Arena, WasmKernels, ThreadedKernels, spawnNodeWorker, relaxedSimdSupported } = await kernelModules("ab-kernel-builds");
 relaxedSimdSupported(); // switches on Node 20's relaxed-SIMD flag where it is needed
 
 // ggml type id, block elements, block bytes, offsets of the f16 scales (set to ~0.008: no Inf/NaN/subnormals)
@@ -64,20 +57,10 @@ const mats = sets.map((k) => Array.from({ length: copies }, (_, c) => {
 const x = arena.alloc(n * cols * 4), outs = sets.map(() => arena.alloc(n * rows * 4));
 for (let i = 0; i < n * cols; i++) arena.f32[(x >> 2) + i] = Math.sin(i * 0.37);
 for (const k of sets) k.reserveScratch(n, cols);
-const times = [[], []];
-for (let round = 0; round < 40; round++) {
-  for (const i of round % 2 ? [0, 1] : [1, 0]) {
-    for (const w of mats[i]) {
-      const t0 = performance.now();
-      sets[i].matMul(w, x, n, outs[i]);
-      if (round >= 4) times[i].push(performance.now() - t0);
-    }
-  }
-}
+const times = alternate(sets, mats, (k, w, i) => k.matMul(w, x, n, outs[i]));
 // the two builds must agree (same arithmetic): a changed result is a bug, not a speed-up
 const a = arena.f32.subarray(outs[0] >> 2, (outs[0] >> 2) + n * rows), b = arena.f32.subarray(outs[1] >> 2, (outs[1] >> 2) + n * rows);
 const same = a.every((v, i) => Object.is(v, b[i]));
-const median = (v) => [...v].sort((p, q) => p - q)[v.length >> 1];
 for (const [i, file] of [fileA, fileB].entries()) {
   const ms = median(times[i]);
   console.log(`${file}: ${typeName} ${rows}x${cols} n=${n} threads=${threads}: ${ms.toFixed(3)} ms per call, ${(bytes / ms / 1e6).toFixed(2)} GB/s of weights`);

@@ -4,17 +4,9 @@
 // fork-join cost. Shared machines give indicative numbers only: compare within one run.
 // Usage: npm run build && nice node scripts/bench-kernels.mjs [--quick] [--types Q8_0,Q4_0] [--simd base|relaxed] [--shape ROWSxCOLS]
 import { performance } from "node:perf_hooks";
+import { kernelModules } from "./from-dist.mjs";
 
-const dist = new URL("../dist/src/kernels/", import.meta.url);
-const load = async (p) => import(new URL(p, dist).href).catch(() => {
-  console.error(`bench-kernels: cannot load ${p} from dist/ (run npm run build first)`);
-  process.exit(1);
-});
-const { Arena } = await load("memory.js");
-const { WasmKernels } = await load("wasm/wasm-kernels.js");
-const { ThreadedKernels } = await load("threads/threaded-kernels.js");
-const { spawnNodeWorker } = await load("threads/node-workers.js");
-const { loadKernelModule } = await load("wasm/load-node.js");
+const { Arena, WasmKernels, ThreadedKernels, spawnNodeWorker, loadKernelModule } = await kernelModules("bench-kernels");
 
 const quick = process.argv.includes("--quick");
 const typesArg = process.argv.indexOf("--types");

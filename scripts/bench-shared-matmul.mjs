@@ -1,13 +1,9 @@
 // A/B of Kernels.matMulShared (q/k/v and gate/up of one input as one task) against one matMul per weight, in one
 // process on the same model (not a test): passes of a 128-token prompt and 64 greedy decode steps alternate between the
 // two so that the shared machine's drift hits both alike. Usage: npm run build && node scripts/bench-shared-matmul.mjs FILE.gguf [threads]
-const dist = new URL("../dist/src/", import.meta.url);
-const load = async (p) => import(new URL(p, dist).href).catch(() => {
-  console.error(`bench-shared-matmul: cannot load ${p} from dist/ (run npm run build first)`);
-  process.exit(1);
-});
-const { loadModel } = await load("engine.js");
-const { argmax } = await load("runtime/sampler.js");
+import { fromDist } from "./from-dist.mjs";
+const { loadModel } = await fromDist("bench-shared-matmul", "engine.js");
+const { argmax } = await fromDist("bench-shared-matmul", "runtime/sampler.js");
 const [file, threads = "2"] = process.argv.slice(2);
 if (!file) {
   console.error("usage: node scripts/bench-shared-matmul.mjs FILE.gguf [threads]");

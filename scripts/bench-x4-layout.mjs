@@ -3,16 +3,9 @@
 // that the shared machine's drift hits both alike. Decode (n = 1) rotates copies beyond the L3; prompts reuse one
 // matrix. Usage: npm run build && node scripts/bench-x4-layout.mjs [ROWSxCOLS] [n] [threads] [Q4_0|Q5_0]
 //   e.g. 2048x8192 1 1 (decode, one thread), 4864x896 128 2 Q5_0 (Qwen2.5-0.5B's ffn_gate, a 128-token prompt)
-const dist = new URL("../dist/src/kernels/", import.meta.url);
-const load = async (p) => import(new URL(p, dist).href).catch(() => {
-  console.error(`bench-x4-layout: cannot load ${p} from dist/ (run npm run build first)`);
-  process.exit(1);
-});
-const { Arena } = await load("memory.js");
-const { WasmKernels } = await load("wasm/wasm-kernels.js");
-const { ThreadedKernels } = await load("threads/threaded-kernels.js");
-const { spawnNodeWorker } = await load("threads/node-workers.js");
-const { loadKernelModule } = await load("wasm/load-node.js");
+import { alternate, median } from "./ab-timing.mjs";
+import { kernelModules } from "./from-dist.mjs";
+const { Arena, WasmKernels, ThreadedKernels, spawnNodeWorker, loadKernelModule } = await kernelModules("bench-x4-layout");
 
 const [rows, cols] = (process.argv[2] ?? "2048x8192").split("x").map(Number);
 const n = Number(process.argv[3] ?? 1);
@@ -51,17 +44,7 @@ const mats = sets.map((k) => Array.from({ length: copies }, () => {
 const x = arena.alloc(n * cols * 4), out = arena.alloc(n * rows * 4);
 for (let i = 0; i < n * cols; i++) arena.f32[(x >> 2) + i] = Math.sin(i * 0.37);
 for (const k of sets) k.reserveScratch(n, cols);
-const times = [[], []];
-for (let round = 0; round < 40; round++) {
-  for (const i of round % 2 ? [0, 1] : [1, 0]) {
-    for (const w of mats[i]) {
-      const t0 = performance.now();
-      sets[i].matMul(w, x, n, out);
-      if (round >= 4) times[i].push(performance.now() - t0);
-    }
-  }
-}
-const median = (a) => a.sort((p, q) => p - q)[a.length >> 1];
+const times = alternate(sets, mats, (k, w) => k.matMul(w, x, n, out));
 const [ggml, x4] = times.map(median);
 const show = n === 1 ? (t) => `${(bytes / t / 1e6).toFixed(2)} GB/s` : (t) => `${((t * 1000) / n).toFixed(1)} µs/row`;
 console.log(`${typeName} ${rows}x${cols} n=${n} threads=${threads}: ggml layout ${show(ggml)}, four-row groups ${show(x4)}, ratio ${(ggml / x4).toFixed(3)}`);

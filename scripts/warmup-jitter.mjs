@@ -2,13 +2,9 @@
 // steps, then a timed pass of 128 steps, printing p50, p99 and the steps slower than 1.5× the median. With W = 8 the
 // slow steps fall at the same places in every run (V8 optimizing the decode path's JavaScript in the background, on a
 // core the compute threads need); with W = 64 they are gone. Usage: npm run build && node scripts/warmup-jitter.mjs FILE.gguf W [threads]
-const dist = new URL("../dist/src/", import.meta.url);
-const load = async (p) => import(new URL(p, dist).href).catch(() => {
-  console.error(`warmup-jitter: cannot load ${p} from dist/ (run npm run build first)`);
-  process.exit(1);
-});
-const { loadModel } = await load("engine.js");
-const { argmax } = await load("runtime/sampler.js");
+import { fromDist } from "./from-dist.mjs";
+const { loadModel } = await fromDist("warmup-jitter", "engine.js");
+const { argmax } = await fromDist("warmup-jitter", "runtime/sampler.js");
 const [file, warmArg, threads = "2"] = process.argv.slice(2);
 const warm = Number(warmArg);
 if (!file || !(warm >= 0)) {
