@@ -73,3 +73,19 @@ test("a Blob source: reads past the header need readIntoAsync; a cut file fails 
     { code: "unsupported_platform" },
   );
 });
+
+test("afterHeader runs once, after the tokenizer is built and before any weight byte is read (Node collects garbage there)", async () => {
+  const events: string[] = [];
+  const src = new BlobSource(await openAsBlob(DEFAULT_MODEL_PATH), "assistant.gguf");
+  const lm = await openModelAsync(src, {
+    header: await src.readHeader(), platform: NODE_PLATFORM, threads: 1, shared: false,
+    afterHeader: () => events.push("afterHeader"),
+    onProgress: () => events.at(-1) !== "weights" && events.push("weights"),
+  });
+  try {
+    assert.deepEqual(events, ["afterHeader", "weights"]);
+    assert.ok(lm.tokenizer.encode("hi").length > 0);
+  } finally {
+    lm.dispose();
+  }
+});

@@ -35,6 +35,11 @@ export interface OpenOptions extends LoadOptions {
   shared?: boolean;
   /** The source's parsed header, when the caller parsed it already (a Blob's header is read asynchronously first). */
   header?: GgufFile;
+  /**
+   * Called once the header is parsed and the tokenizer built, before the weights' memory is made: Node runs a full
+   * garbage collection there, so that parsing's garbage is not still held when the weights arrive (the peak).
+   */
+  afterHeader?: () => void;
 }
 
 /** Open a model whose bytes `src` reads synchronously (weights through src.readInto). */
@@ -79,6 +84,7 @@ function openWeights(src: ByteSource, options: OpenOptions) {
   // The merges as strings (151k of them for Qwen's vocabulary, ~5 MB of heap) only build the tokenizer, which keeps
   // them as token-id pairs; LoadedModel.file goes without them (readGgufHeader has the whole header).
   file.metadata.delete(MERGES_KEY);
+  options.afterHeader?.();
   const budget = Math.min(options.memoryBudget ?? Infinity, MAX_MEMORY_BUDGET);
   const weightBytes = file.tensors.reduce((a, t) => a + t.byteSize + 64, 0);
   if (weightBytes > budget) {
