@@ -66,5 +66,4 @@ for (const [i, file] of [fileA, fileB].entries()) {
   console.log(`${file}: ${typeName} ${rows}x${cols} n=${n} threads=${threads}: ${ms.toFixed(3)} ms per call, ${(bytes / ms / 1e6).toFixed(2)} GB/s of weights`);
 }
 console.log(`B/A time: ${(median(times[1]) / median(times[0])).toFixed(3)}; outputs ${same ? "bit-identical" : "DIFFER"}`);
-for (const k of sets) k.close?.();
-process.exit(0);
+for (const k of sets) k.dispose();

@@ -47,8 +47,9 @@ import { kMins, kScales, minSum, Q4_K_BYTES, Q5_K_BYTES, Q6_K_BYTES } from "./k-
 
 /**
  * Relaxed build: chunk c (0..3, a constant) of a Q4_K/Q5_K super-block — sub-blocks 2c and 2c + 1, codes at q,
- * Q5_K's 5th bits from qh (h0, h1: bit 2c for sub-block 2c, 2c + 1 for the other, moved to bit 4) — · int8
- * activations at x, each sub-block's sum times its scale (sLo, sHi splats).
+ * Q5_K's 5th bits from qh (h0, h1: bit 2c for sub-block 2c, 2c + 1 for the other, moved to bit 4 by 16-bit shifts;
+ * bits crossing into the other byte of a lane land outside the 0x10 mask) — · int8 activations at x, each
+ * sub-block's sum times its scale (sLo, sHi splats).
  */
 // @ts-ignore: decorator
 @inline function chunkQ45K8(hasHigh: bool, q: usize, h0: v128, h1: v128, c: i32, sLo: v128, sHi: v128, x: usize): v128 {
@@ -202,7 +203,6 @@ export function rowQ45Kx4r(
   acc = i32x4.add(acc, q6Group(v128.or(v128.and(i16x8.shr_u(b1, 4), m), v128.and(i16x8.shr_u(h1, 2), hm)), xh + 112, i16x8.splat(i16x8.extract_lane_s(s16, 7))));
   return acc;
 }
-
 
 /**
  * Code vector k (0..7, a constant) of a Q6_K half, as halfQ6K8 builds it: the low (k < 4) or high nibbles of
